@@ -1,0 +1,208 @@
+"""One typed settings object: packaged defaults < user TOML file < CLI overrides.
+
+The defaults are the field defaults below (the packaged defaults); ``newsclaims
+config`` prints them as TOML to start a user file from. Values are validated when
+the object is built, and a bad value is named in the error.
+
+Each stage reads its own section (``settings.dedup``, ``settings.check`` ...).
+``Settings.fingerprint()`` is stored with every run in the ``runs`` table so that
+results can be traced to the settings that made them.
+
+Example:
+    >>> s = load_settings(overrides={"dedup.threshold": 0.85})
+    >>> s.dedup.threshold
+    0.85
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import SettingsError
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class IngestSettings(Section):
+    """How input records are read."""
+
+    #: zone assumed for times that carry none (recorded per article as ``time_zone_assumed``).
+    default_timezone: str = "UTC"
+    #: dump field names; ``None`` means "find it by its common names".
+    id_field: str | None = None
+    title_field: str | None = None
+    body_field: str | None = None
+    time_field: str | None = None
+    url_field: str | None = None
+    source_field: str | None = None
+    #: follow symbolic links that lead outside the folder named on the command line.
+    follow_symlinks: bool = False
+    #: a single record (file, JSON line, CSV row) larger than this is rejected as too_large.
+    max_record_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    #: decompressed bytes allowed per compressed input (gzip/zip bomb guard).
+    max_decompressed_bytes: int = Field(default=4 * 1024 * 1024 * 1024, gt=0)
+    #: deepest JSON nesting accepted in a record.
+    max_json_depth: int = Field(default=64, gt=0)
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r}") from exc
+        return v
+
+
+class CleanSettings(Section):
+    """Cleaning: HTML extraction, normalization, furniture and boilerplate removal."""
+
+    #: a sentence seen in at least this many articles of one source is boilerplate.
+    boilerplate_min_articles: int = Field(default=20, ge=2)
+    #: learn boilerplate from the input itself (a counting pass before cleaning).
+    learn_boilerplate: bool = True
+
+
+class DedupSettings(Section):
+    """MinHash LSH near-duplicate detection. Every field here is part of the signature config."""
+
+    num_perm: int = Field(default=128, ge=16, le=1024)
+    seed: int = 1
+    shingle_size: int = Field(default=5, ge=1, le=20)
+    #: Jaccard similarity at and above which two articles are near-duplicates.
+    threshold: float = Field(default=0.8, gt=0.0, le=1.0)
+    #: LSH banding; ``bands * rows`` must not exceed ``num_perm``.
+    bands: int = Field(default=16, ge=1)
+    rows: int = Field(default=8, ge=1)
+    #: replace digits before shingling. Off on purpose: two articles that differ only
+    #: in their prices are not duplicates.
+    normalize_digits: bool = False
+
+    @model_validator(mode="after")
+    def _banding_fits(self) -> DedupSettings:
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError(
+                f"bands*rows = {self.bands * self.rows} exceeds num_perm = {self.num_perm}"
+            )
+        return self
+
+    def fingerprint(self) -> str:
+        return _digest(self.model_dump(mode="json"))
+
+
+class ExtractSettings(Section):
+    """Claim extraction."""
+
+    #: which extractor runs: the rule pipeline (default, no torch needed).
+    extractor: Literal["rules"] = "rules"
+    #: folder with trained artifacts (see models/); ``None`` = none used.
+    model_dir: str | None = None
+
+
+class MarketSettings(Section):
+    """Market data."""
+
+    #: file or folder of candle files; ``None`` = the bundled default data.
+    path: str | None = None
+    #: where imported market data is cached when no database is given.
+    cache_dir: str | None = None
+
+
+class CheckSettings(Section):
+    """Checks against the market and between claims."""
+
+    #: half-width of the window around the publication time whose [low, high] a price must fall in.
+    price_window_hours: float = Field(default=2.0, gt=0)
+
+
+class RunSettings(Section):
+    """The batch job."""
+
+    #: worker processes; 0 = number of cores.
+    workers: int = Field(default=0, ge=0)
+    #: records per batch (a batch is the unit of commit and of resumption).
+    batch_size: int = Field(default=256, ge=1)
+
+
+class Settings(Section):
+    ingest: IngestSettings = IngestSettings()
+    clean: CleanSettings = CleanSettings()
+    dedup: DedupSettings = DedupSettings()
+    extract: ExtractSettings = ExtractSettings()
+    market: MarketSettings = MarketSettings()
+    check: CheckSettings = CheckSettings()
+    run: RunSettings = RunSettings()
+
+    def fingerprint(self) -> str:
+        """A short hash of every value; equal settings give equal fingerprints."""
+        return _digest(self.model_dump(mode="json"))
+
+    def to_toml(self) -> str:
+        """The settings as a TOML document (``newsclaims config``)."""
+        lines: list[str] = []
+        for name, section in self.model_dump(mode="json").items():
+            lines.append(f"[{name}]")
+            for key, value in section.items():
+                if value is None:
+                    lines.append(f"# {key} =  (unset)")
+                else:
+                    lines.append(f"{key} = {json.dumps(value)}")
+            lines.append("")
+        return "\n".join(lines)
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    if len(parts) != 2:
+        raise SettingsError(f"setting {dotted!r}: expected SECTION.KEY, e.g. dedup.threshold")
+    tree.setdefault(parts[0], {})[parts[1]] = value
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Build settings from defaults, an optional TOML file and dotted overrides.
+
+    Args:
+        path: a user TOML file with ``[section]`` tables; ``None`` for none.
+        overrides: ``{"section.key": value}``; ``None`` values are ignored so that
+            unset CLI options leave the file's or the default value in place.
+
+    Raises:
+        SettingsError: the file cannot be read or a value is invalid (named).
+    """
+    tree: dict[str, Any] = {}
+    if path is not None:
+        try:
+            tree = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SettingsError(f"cannot read settings file {path}: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from exc
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _set_dotted(tree, key, value)
+    try:
+        return Settings.model_validate(tree)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            + (f" (got {err['input']!r})" if not isinstance(err.get("input"), dict) else "")
+            for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from exc

@@ -1,0 +1,245 @@
+"""SQLite storage through sqlite-utils: numbered migrations, WAL, batched upserts.
+
+Only the pipeline and the CLI call this module. Every write is an upsert keyed by
+a content hash, inside a transaction, so a re-run writes the same rows again and
+changes nothing.
+
+Tables (``spec/cli.md`` names the contract columns; more are added freely):
+
+- ``runs``: one row per command run, with the settings fingerprint and summary.
+- ``articles``: cleaned articles; ``cluster_id``/``is_canonical`` from dedup,
+  ``story_id`` from the story grouping of the checker.
+- ``signatures``: MinHash signatures with the fingerprint of their dedup config.
+- ``clusters``: near-duplicate clusters (id = smallest member id).
+- ``rejections``: records that could not be used, with an enum reason.
+- ``boilerplate``: sentence hashes counted per source (learned boilerplate).
+- ``claims``, ``checks``, ``stories``: extraction and checking results.
+- ``market_candles``: imported market data.
+- ``inputs_done``: batches already committed, for resumable runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from .errors import StorageError
+
+log = logging.getLogger(__name__)
+
+#: seconds a writer waits for another process's lock before failing.
+BUSY_TIMEOUT_S = 60
+
+migrations = Migrations("newsclaims")
+
+
+@migrations(name="0001_ingest")
+def _m0001_ingest(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {
+            "id": str,
+            "command": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "settings_fingerprint": str,
+            "settings": str,
+            "dedup_fingerprint": str,
+            "args": str,
+            "summary": str,
+        },
+        pk="id",
+    )
+    db["articles"].create(
+        {
+            "id": str,
+            "source_id": str,
+            "title": str,
+            "text": str,
+            "published_at": str,
+            "time_zone_assumed": int,
+            "url": str,
+            "source": str,
+            "cluster_id": str,
+            "is_canonical": int,
+            "story_id": str,
+            "chars": int,
+            "origin": str,
+            "removed": str,
+            "run_id": str,
+        },
+        pk="id",
+    )
+    db["articles"].create_index(["cluster_id"])
+    db["articles"].create_index(["published_at"])
+    db["articles"].create_index(["source_id"])
+    db["signatures"].create(
+        {"article_id": str, "config": str, "minhash": bytes, "published_at": str, "chars": int},
+        pk="article_id",
+    )
+    db["clusters"].create(
+        {"id": str, "canonical_id": str, "size": int, "max_jaccard": float}, pk="id"
+    )
+    db["rejections"].create(
+        {"id": str, "source_id": str, "reason": str, "detail": str, "origin": str, "run_id": str},
+        pk="id",
+    )
+    db["rejections"].create_index(["reason"])
+    db["boilerplate"].create(
+        {"source": str, "hash": int, "articles": int}, pk=("source", "hash")
+    )
+
+
+@migrations(name="0002_claims")
+def _m0002_claims(db: sqlite_utils.Database) -> None:
+    db["claims"].create(
+        {
+            "id": str,
+            "article_id": str,
+            "source_id": str,
+            "type": str,
+            "asset": str,
+            "subject": str,
+            "value": float,
+            "value_max": float,
+            "unit": str,
+            "direction": str,
+            "window": str,
+            "side": str,
+            "qualifier": str,
+            "text": str,
+            "start": int,
+            "end": int,
+            "sentence": str,
+            "confidence": float,
+            "extractor": str,
+            "mentions": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["claims"].create_index(["article_id"])
+    db["claims"].create_index(["type", "asset"])
+
+
+@migrations(name="0003_checks")
+def _m0003_checks(db: sqlite_utils.Database) -> None:
+    db["checks"].create(
+        {
+            "id": str,
+            "claim_id": str,
+            "article_id": str,
+            "check": str,
+            "verdict": str,
+            "severity": str,
+            "expected": float,
+            "observed": float,
+            "deviation": float,
+            "tolerance": float,
+            "reason": str,
+            "evidence": str,
+            "as_of": str,
+        },
+        pk="id",
+        foreign_keys=[("claim_id", "claims", "id"), ("article_id", "articles", "id")],
+    )
+    db["checks"].create_index(["claim_id"])
+    db["checks"].create_index(["verdict"])
+    db["stories"].create(
+        {"id": str, "canonical_id": str, "size": int, "clusters": int, "conflicts": int},
+        pk="id",
+    )
+    db["market_candles"].create(
+        {
+            "asset": str,
+            "quote": str,
+            "interval": str,
+            "open_time": str,
+            "open": float,
+            "high": float,
+            "low": float,
+            "close": float,
+            "volume": float,
+            "source": str,
+        },
+        pk=("asset", "quote", "interval", "open_time"),
+    )
+    db["market_imports"].create(
+        {"key": str, "path": str, "rows": int, "imported_at": str}, pk="key"
+    )
+
+
+@migrations(name="0004_progress")
+def _m0004_progress(db: sqlite_utils.Database) -> None:
+    db["inputs_done"].create(
+        {"key": str, "records": int, "run_id": str, "done_at": str}, pk="key"
+    )
+
+
+def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (and create or migrate) a newsclaims database in WAL mode.
+
+    Raises:
+        StorageError: the file is not a database or cannot be opened.
+    """
+    p = Path(path)
+    if p.parent and not p.parent.exists():
+        raise StorageError(f"cannot open database {p}: folder {p.parent} does not exist")
+    try:
+        conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        db = sqlite_utils.Database(conn)
+        db.enable_wal()
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = OFF")  # rows arrive batch by batch
+        if migrate:
+            migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"cannot open database {p}: {exc}") from exc
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction (``BEGIN IMMEDIATE`` so concurrent writers queue)."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def upsert(db: sqlite_utils.Database, table: str, rows: Iterable[Mapping[str, Any]], pk: str | tuple[str, ...]) -> int:
+    """Upsert rows (call inside :func:`transaction`). Returns how many were given."""
+    batch = [dict(r) for r in rows]
+    if batch:
+        db[table].upsert_all(batch, pk=pk, batch_size=500)  # type: ignore[union-attr]
+    return len(batch)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``-free ``+00:00`` offset, or ``None``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat()

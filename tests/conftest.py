@@ -1,0 +1,28 @@
+"""Shared fixtures: a temporary database file, settings, project paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsclaims.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return CORPUS / "seeds"
