@@ -213,7 +213,7 @@ class Check(Frozen):
 
     @property
     def id(self) -> str:
-        return content_id(self.claim.id, self.check, str(self.evidence.get("key", "")))
+        return content_id(self.claim.id, self.check, str(self.evidence.get("key", "")), self.reason)
 
 
 # --------------------------------------------------------------------------- market

@@ -185,6 +185,14 @@ def _m0004_progress(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0005_resume")
+def _m0005_resume(db: sqlite_utils.Database) -> None:
+    # which stage stored an article: "ingest" (cleaned, deduplicated) or "run" (also claims, checks)
+    db["articles"].add_column("stage", str)
+    # articles already counted into the learned boilerplate (so a re-run does not count them twice)
+    db["boilerplate_seen"].create({"id": str}, pk="id")
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (and create or migrate) a newsclaims database in WAL mode.
 

@@ -1,0 +1,650 @@
+"""The batch job: read -> clean -> sign -> extract -> check -> store, batch by batch.
+
+This module and the CLI are the only places that touch files and the database.
+Work that needs no shared state (cleaning, MinHash signatures, claim extraction,
+market checks) runs in a pool of worker processes that return only results; the
+main process owns the two stateful parts, the dedup index and the database, and
+commits one transaction per batch.
+
+Resumable by construction: ids are content hashes, every write is an upsert, and a
+batch's articles, signatures, claims, checks and cluster updates are committed in
+one transaction. A run killed at any point and started again skips the articles
+already stored and ends with the same rows as a clean run. Story grouping and the
+cross-copy check run at the end over the whole database (also idempotent).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlite_utils
+
+from .models import Article, Check, Claim, CleanArticle, Rejection
+from .read import iter_records
+from .settings import Settings
+from .storage import iso_utc, now_iso, open_db, to_json, transaction, upsert
+
+log = logging.getLogger(__name__)
+
+Stage = Literal["ingest", "run"]
+#: batches in flight per worker: enough to keep workers busy, few enough to keep memory flat.
+INFLIGHT_PER_WORKER = 2
+
+
+# --------------------------------------------------------------------------- stats
+
+
+@dataclass
+class RunStats:
+    """What a run did; the CLI prints it, the ``runs`` table keeps it."""
+
+    run_id: str = ""
+    read: int = 0
+    stored: int = 0
+    already_stored: int = 0
+    duplicates: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    claims: Counter[str] = field(default_factory=Counter)
+    checks: Counter[str] = field(default_factory=Counter)
+    stories: int = 0
+    clusters: int = 0
+    elapsed: float = 0.0
+    interrupted: bool = False
+    stage_seconds: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.read / self.elapsed if self.elapsed > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "read": self.read,
+            "stored": self.stored,
+            "already_stored": self.already_stored,
+            "duplicates": self.duplicates,
+            "rejected": dict(self.rejected),
+            "claims": dict(self.claims),
+            "checks": dict(self.checks),
+            "stories": self.stories,
+            "clusters": self.clusters,
+            "elapsed_s": round(self.elapsed, 3),
+            "articles_per_s": round(self.articles_per_s, 1),
+            "interrupted": self.interrupted,
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+        }
+
+
+Progress = Callable[[RunStats], None]
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+@dataclass
+class WorkerContext:
+    """Everything a worker needs, built once per process."""
+
+    settings: Settings
+    extract: bool
+    check: bool
+    boilerplate: Any = None
+    market_db: str | None = None
+    market_path: str | None = None
+    _nlp: Any = None
+    _market: Any = None
+
+    def nlp(self) -> Any:
+        if self._nlp is None:
+            from .nlp import build_pipeline
+
+            self._nlp = build_pipeline(self.settings)
+        return self._nlp
+
+    def market(self) -> Any:
+        if self._market is None:
+            from .market import MarketData, open_market
+
+            if self.market_db is not None:
+                self._market = MarketData.from_db(open_db(self.market_db, migrate=False))
+            else:
+                self._market = open_market(self.market_path)
+        return self._market
+
+
+@dataclass(frozen=True)
+class Processed:
+    """A worker's result for one article."""
+
+    article: CleanArticle
+    signature: bytes
+    claims: list[Claim]
+    checks: list[Check]
+    seconds: dict[str, float]
+
+
+def process_article(article: Article, ctx: WorkerContext) -> Processed | Rejection:
+    """Clean, sign, extract and check one article (pure: no I/O)."""
+    from .clean import clean_article
+    from .dedup import signature, signature_to_bytes
+    from .extract import extract_claims
+
+    t0 = time.perf_counter()
+    cleaned = clean_article(article, ctx.settings, ctx.boilerplate)
+    t1 = time.perf_counter()
+    if isinstance(cleaned, Rejection):
+        return cleaned
+    sig = signature_to_bytes(signature(cleaned.text, ctx.settings.dedup))
+    t2 = time.perf_counter()
+    claims: list[Claim] = []
+    checks: list[Check] = []
+    if ctx.extract:
+        claims = extract_claims(cleaned, ctx.nlp(), ctx.settings)
+    t3 = time.perf_counter()
+    if ctx.check and claims:
+        from .check import check_claims
+
+        checks = check_claims(claims, published_at=cleaned.published_at, market=ctx.market(), settings=ctx.settings)
+    t4 = time.perf_counter()
+    return Processed(cleaned, sig, claims, checks, {"clean": t1 - t0, "dedup_signature": t2 - t1, "extract": t3 - t2, "check": t4 - t3})
+
+
+_CTX: WorkerContext | None = None  # one per worker process, set by the pool initializer
+
+
+def _init_worker(ctx: WorkerContext) -> None:
+    global _CTX
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
+    _CTX = ctx
+
+
+def _process_batch(batch: list[Article]) -> list[Processed | Rejection]:
+    assert _CTX is not None
+    return [process_article(a, _CTX) for a in batch]
+
+
+# --------------------------------------------------------------------------- main side
+
+
+def _batches(records: Iterable[Article | Rejection], size: int) -> Iterator[list[Article | Rejection]]:
+    batch: list[Article | Rejection] = []
+    for rec in records:
+        batch.append(rec)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _existing(db: sqlite_utils.Database, table: str, ids: Sequence[str], extra: str = "") -> set[str]:
+    if not ids:
+        return set()
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(f"SELECT id FROM [{table}] WHERE id IN ({marks}){extra}", chunk).fetchall()
+        found.update(r[0] for r in rows)
+    return found
+
+
+def rejection_row(r: Rejection, run_id: str) -> dict[str, Any]:
+    return {"id": r.id, "source_id": r.source_id, "reason": r.reason.value, "detail": r.detail, "origin": r.origin, "run_id": run_id}
+
+
+def claim_row(c: Claim) -> dict[str, Any]:
+    return c.model_dump(mode="json")
+
+
+def check_row(k: Check) -> dict[str, Any]:
+    return {
+        "id": k.id,
+        "claim_id": k.claim.id,
+        "article_id": k.claim.article_id,
+        "check": k.check,
+        "verdict": k.verdict,
+        "severity": k.severity,
+        "expected": k.expected,
+        "observed": k.observed,
+        "deviation": k.deviation,
+        "tolerance": k.tolerance,
+        "reason": k.reason,
+        "evidence": to_json(k.evidence),
+        "as_of": iso_utc(k.as_of),
+    }
+
+
+def claim_from_row(row: dict[str, Any]) -> Claim:
+    fields = set(Claim.model_fields)
+    return Claim.model_validate({k: v for k, v in row.items() if k in fields})
+
+
+class Runner:
+    """One batch run over a database. Use :func:`run_pipeline`."""
+
+    def __init__(self, db_path: str | Path, settings: Settings, stage: Stage, *, market_path: str | None, workers: int, progress: Progress | None, stop: threading.Event | None, argv: Sequence[str]) -> None:
+        self.db_path = str(db_path)
+        self.settings = settings
+        self.stage = stage
+        self.market_path = market_path
+        self.workers = workers
+        self.progress = progress
+        self.stop = stop or threading.Event()
+        self.argv = list(argv)
+        self.db = open_db(self.db_path)
+        self.stats = RunStats()
+        self.index: Any = None
+
+    # ---- setup
+    def _start_run(self) -> None:
+        from .models import content_id
+
+        started = now_iso()
+        self.stats.run_id = content_id(started, self.stage, " ".join(self.argv), str(time.time_ns()), length=12)
+        with transaction(self.db):
+            upsert(self.db, "runs", [{
+                "id": self.stats.run_id,
+                "command": self.stage,
+                "started_at": started,
+                "status": "running",
+                "settings_fingerprint": self.settings.fingerprint(),
+                "settings": self.settings.model_dump_json(),
+                "dedup_fingerprint": self.settings.dedup.fingerprint(),
+                "args": to_json(self.argv),
+            }], pk="id")
+
+    def _finish_run(self) -> None:
+        with transaction(self.db):
+            self.db["runs"].update(self.stats.run_id, {  # type: ignore[union-attr]
+                "finished_at": now_iso(),
+                "status": "interrupted" if self.stats.interrupted else "done",
+                "summary": to_json(self.stats.as_dict()),
+            })
+
+    def _load_index(self) -> None:
+        from .dedup import DedupIndex, signature_from_bytes
+
+        cfg = self.settings.dedup
+        fp = cfg.fingerprint()
+        self.index = DedupIndex(cfg)
+        other = self.db.execute("SELECT COUNT(*) FROM signatures WHERE config != ?", [fp]).fetchone()[0]
+        if other:
+            from .errors import StorageError
+
+            raise StorageError(
+                f"the database holds {other} signatures made with other dedup settings; "
+                "use the same [dedup] settings as before, or a new database"
+            )
+        for aid, blob, pub, chars in self.db.execute("SELECT article_id, minhash, published_at, chars FROM signatures ORDER BY article_id"):
+            self.index.add(aid, signature_from_bytes(blob, cfg), datetime.fromisoformat(pub) if pub else None, chars)
+        self.index.changed_clusters()  # loading changes nothing in the database
+
+    def _boilerplate(self, paths: Sequence[str]) -> Any:
+        """Learn boilerplate from this input (articles not counted before), merged with the stored counts."""
+        if not self.settings.clean.learn_boilerplate:
+            return None
+        from .clean import BoilerplateModel
+
+        t = time.perf_counter()
+        seen = {r[0] for r in self.db.execute("SELECT id FROM boilerplate_seen")} if "boilerplate_seen" in self.db.table_names() else set()
+        new_ids: list[str] = []
+
+        def fresh() -> Iterator[Article]:
+            for rec in iter_records(paths, self.settings):
+                if isinstance(rec, Article) and rec.id not in seen:
+                    seen.add(rec.id)
+                    new_ids.append(rec.id)
+                    yield rec
+
+        learned = BoilerplateModel.learn(fresh(), self.settings)
+        stored = BoilerplateModel.from_counts(
+            ((r[0], r[1], r[2]) for r in self.db.execute("SELECT source, hash, articles FROM boilerplate")), self.settings
+        )
+        model = stored.merge(learned)
+        if new_ids:
+            with transaction(self.db):
+                self.db.execute("DELETE FROM boilerplate")
+                upsert(self.db, "boilerplate", ({"source": s, "hash": h, "articles": n} for s, h, n in model.counts()), pk=("source", "hash"))
+                upsert(self.db, "boilerplate_seen", ({"id": i} for i in new_ids), pk="id")
+        self.stats.stage_seconds["boilerplate"] += time.perf_counter() - t
+        return model
+
+    # ---- main loop
+    def run(self, paths: Sequence[str]) -> RunStats:
+        t_start = time.perf_counter()
+        self._start_run()
+        extract = self.stage == "run"
+        market_db = None
+        if extract:
+            from .market import open_market
+
+            t = time.perf_counter()
+            open_market(self.market_path, db=self.db)  # imports into this database once
+            market_db = self.db_path
+            self.stats.stage_seconds["market_import"] += time.perf_counter() - t
+        boilerplate = self._boilerplate(paths)
+        t = time.perf_counter()
+        self._load_index()
+        self.stats.stage_seconds["dedup_load"] += time.perf_counter() - t
+        ctx = WorkerContext(self.settings, extract=extract, check=extract, boilerplate=boilerplate, market_db=market_db, market_path=self.market_path)
+        batches = self._todo(_batches(iter_records(paths, self.settings), self.settings.run.batch_size))
+        try:
+            if self.workers <= 1:
+                _init_ctx_inline(ctx)
+                for arts, rejs in batches:
+                    self._store(arts, rejs, [process_article(a, ctx) for a in arts])
+                    if self._tick(t_start):
+                        break
+            else:
+                self._run_pool(ctx, batches, t_start)
+            if extract and not self.stats.interrupted:
+                t = time.perf_counter()
+                self._stories()
+                self.stats.stage_seconds["stories"] += time.perf_counter() - t
+        finally:
+            self.stats.elapsed = time.perf_counter() - t_start
+            self.stats.clusters = self.db.execute("SELECT COUNT(*) FROM clusters").fetchone()[0]
+            self._finish_run()
+        return self.stats
+
+    def _run_pool(self, ctx: WorkerContext, batches: Iterator[tuple[list[Article], list[Rejection]]], t_start: float) -> None:
+        inflight: deque[tuple[list[Article], list[Rejection], Future[list[Processed | Rejection]]]] = deque()
+        with ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+            exhausted = False
+            while True:
+                while not exhausted and not self.stop.is_set() and len(inflight) < self.workers * INFLIGHT_PER_WORKER:
+                    nxt = next(batches, None)
+                    if nxt is None:
+                        exhausted = True
+                        break
+                    arts, rejs = nxt
+                    inflight.append((arts, rejs, pool.submit(_process_batch, arts)))
+                if not inflight:
+                    break
+                arts, rejs, fut = inflight.popleft()
+                self._store(arts, rejs, fut.result())
+                if self._tick(t_start):
+                    for _, _, f in inflight:
+                        f.cancel()
+                    # batches already running finish and are stored: nothing is half-done
+                    while inflight:
+                        arts, rejs, fut = inflight.popleft()
+                        if not fut.cancelled():
+                            self._store(arts, rejs, fut.result())
+                    break
+
+    def _tick(self, t_start: float) -> bool:
+        self.stats.elapsed = time.perf_counter() - t_start
+        if self.progress is not None:
+            self.progress(self.stats)
+        if self.stop.is_set():
+            self.stats.interrupted = True
+            return True
+        return False
+
+    def _todo(self, batches: Iterator[list[Article | Rejection]]) -> Iterator[tuple[list[Article], list[Rejection]]]:
+        """Split batches into articles still to process and rejections; skip what is stored."""
+        need = "run" if self.stage == "run" else None
+        for batch in batches:
+            arts = [r for r in batch if isinstance(r, Article)]
+            rejs = [r for r in batch if isinstance(r, Rejection)]
+            self.stats.read += len(batch)
+            done = _existing(self.db, "articles", [a.id for a in arts], " AND stage = 'run'" if need else "")
+            rejected_before = _existing(self.db, "rejections", [f"a:{a.id}" for a in arts])
+            todo = [a for a in arts if a.id not in done and f"a:{a.id}" not in rejected_before]
+            self.stats.already_stored += len(arts) - len(todo)
+            yield todo, rejs
+
+    def _store(self, arts: list[Article], rejs: list[Rejection], results: list[Processed | Rejection]) -> None:
+        t = time.perf_counter()
+        rej_rows = [rejection_row(r, self.stats.run_id) for r in rejs]
+        art_rows: list[dict[str, Any]] = []
+        sig_rows: list[dict[str, Any]] = []
+        claim_rows: list[dict[str, Any]] = []
+        check_rows: list[dict[str, Any]] = []
+        processed_ids: list[str] = []
+        for art, res in zip(arts, results, strict=True):
+            if isinstance(res, Rejection):
+                row = rejection_row(res, self.stats.run_id)
+                row["id"] = f"a:{art.id}"  # one rejection per article id: a re-run skips it
+                rej_rows.append(row)
+                continue
+            for k, v in res.seconds.items():
+                self.stats.stage_seconds[k] += v
+            c = res.article
+            processed_ids.append(c.id)
+            if c.id not in self.index:
+                from .dedup import signature_from_bytes
+
+                dups = self.index.add(c.id, signature_from_bytes(res.signature, self.settings.dedup), c.published_at, len(c.text))
+                if dups:
+                    self.stats.duplicates += 1
+            art_rows.append({
+                "id": c.id, "source_id": c.source_id, "title": c.title, "text": c.text,
+                "published_at": iso_utc(c.published_at), "time_zone_assumed": int(c.time_zone_assumed),
+                "url": c.url, "source": c.source, "cluster_id": c.id, "is_canonical": 1, "story_id": c.id,
+                "chars": len(c.text), "origin": c.origin, "removed": to_json(c.removed), "run_id": self.stats.run_id,
+                "stage": self.stage,
+            })
+            sig_rows.append({"article_id": c.id, "config": self.settings.dedup.fingerprint(), "minhash": res.signature, "published_at": iso_utc(c.published_at), "chars": len(c.text)})
+            claim_rows.extend(claim_row(x) for x in res.claims)
+            check_rows.extend(check_row(k) for k in res.checks)
+            self.stats.claims.update(x.type for x in res.claims)
+            self.stats.checks.update(k.verdict for k in res.checks)
+        self.stats.rejected.update(r["reason"] for r in rej_rows)
+        self.stats.stored += len(art_rows)
+        cluster_rows, member_rows = self._cluster_rows()
+        with transaction(self.db):
+            upsert(self.db, "rejections", rej_rows, pk="id")
+            upsert(self.db, "articles", art_rows, pk="id")
+            upsert(self.db, "signatures", sig_rows, pk="article_id")
+            if processed_ids and self.stage == "run":
+                self._delete_for(["claims", "checks"], processed_ids, keep_check="cross_copy")
+            upsert(self.db, "claims", claim_rows, pk="id")
+            upsert(self.db, "checks", check_rows, pk="id")
+            upsert(self.db, "clusters", cluster_rows, pk="id")
+            for row in member_rows:
+                self.db.execute("UPDATE articles SET cluster_id = ?, is_canonical = ? WHERE id = ?", [row["cluster_id"], row["is_canonical"], row["id"]])
+        self.stats.stage_seconds["store"] += time.perf_counter() - t
+
+    def _delete_for(self, tables: list[str], article_ids: list[str], keep_check: str) -> None:
+        for i in range(0, len(article_ids), 500):
+            chunk = article_ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"DELETE FROM claims WHERE article_id IN ({marks})", chunk)
+            self.db.execute(f"DELETE FROM checks WHERE article_id IN ({marks}) AND [check] != ?", [*chunk, keep_check])
+
+    def _cluster_rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        clusters: list[dict[str, Any]] = []
+        members: list[dict[str, Any]] = []
+        for cid in sorted(self.index.changed_clusters()):
+            ids = self.index.members(cid)
+            canonical = self.index.canonical_of(cid)
+            clusters.append({"id": cid, "canonical_id": canonical, "size": len(ids)})
+            members.extend({"id": a, "cluster_id": cid, "is_canonical": int(a == canonical)} for a in ids)
+        return clusters, members
+
+    # ---- stories and the cross-copy check
+    def _stories(self) -> None:
+        from .check import StoryInput, check_cross_copy, group_stories
+
+        claims_by_article: dict[str, list[Claim]] = {}
+        for row in self.db.query("SELECT * FROM claims ORDER BY article_id, start"):
+            claims_by_article.setdefault(row["article_id"], []).append(claim_from_row(row))
+        info = {r["id"]: r for r in self.db.query("SELECT id, cluster_id, published_at FROM articles")}
+        published = {aid: (datetime.fromisoformat(r["published_at"]) if r["published_at"] else None) for aid, r in info.items()}
+        inputs = [
+            StoryInput(article_id=aid, cluster_id=r["cluster_id"] or aid, published_at=published[aid], claims=claims_by_article.get(aid, []))
+            for aid, r in sorted(info.items())
+        ]
+        story_of = group_stories(inputs, self.settings)
+        members: dict[str, list[str]] = {}
+        for aid, sid in story_of.items():
+            members.setdefault(sid, []).append(aid)
+        market = None
+        from .market import MarketData
+
+        market = MarketData.from_db(self.db)
+        cross: list[Check] = []
+        for _sid, aids in members.items():
+            if len(aids) < 2:
+                continue
+            story_claims = {a: claims_by_article.get(a, []) for a in aids}
+            cross.extend(check_cross_copy(story_claims, published={a: published[a] for a in aids}, market=market, settings=self.settings))
+        conflicts = Counter(k.claim.article_id for k in cross if k.verdict == "inconsistent")
+        story_rows = []
+        for sid, aids in members.items():
+            clusters = {info[a]["cluster_id"] for a in aids}
+            canonical = min(aids, key=lambda a: (published[a] is None, published[a] or datetime.max, a))
+            story_rows.append({"id": sid, "canonical_id": canonical, "size": len(aids), "clusters": len(clusters), "conflicts": sum(conflicts[a] for a in aids)})
+        with transaction(self.db):
+            self.db.execute("DELETE FROM stories")
+            upsert(self.db, "stories", story_rows, pk="id")
+            self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(sid, aid) for aid, sid in story_of.items()])
+            self.db.execute("DELETE FROM checks WHERE [check] = 'cross_copy'")
+            upsert(self.db, "checks", [check_row(k) for k in cross], pk="id")
+        self.stats.stories = len(members)
+        self.stats.checks.update(k.verdict for k in cross)
+
+
+def _init_ctx_inline(ctx: WorkerContext) -> None:
+    global _CTX
+    _CTX = ctx
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_pipeline(
+    paths: Sequence[str],
+    db_path: str | Path,
+    settings: Settings,
+    *,
+    stage: Stage = "run",
+    market_path: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+    argv: Sequence[str] = (),
+) -> RunStats:
+    """Run the batch job over ``paths`` into the database at ``db_path``.
+
+    ``stage="ingest"`` reads, cleans and deduplicates; ``stage="run"`` also
+    extracts and checks claims and groups stories.
+
+    Example:
+        >>> stats = run_pipeline(["corpus/seeds"], "nc.db", load_settings())  # doctest: +SKIP
+        >>> stats.stored
+        4
+
+    Raises:
+        InputError: a named path does not exist.
+        StorageError: the database cannot be opened, or holds signatures of other dedup settings.
+    """
+    n = workers if workers is not None else (settings.run.workers or default_workers())
+    runner = Runner(db_path, settings, stage, market_path=market_path, workers=n, progress=progress, stop=stop, argv=argv)
+    return runner.run(list(paths))
+
+
+# --------------------------------------------------------------------------- without a database
+
+
+def learn_boilerplate(paths: Sequence[str], settings: Settings) -> Any:
+    """Boilerplate learned from the input itself (one extra streaming pass), or None."""
+    if not settings.clean.learn_boilerplate:
+        return None
+    from .clean import BoilerplateModel
+
+    return BoilerplateModel.learn((r for r in iter_records(paths, settings) if isinstance(r, Article)), settings)
+
+
+@dataclass
+class ArticleResult:
+    """One input record after extraction (and checking, for factcheck)."""
+
+    article: CleanArticle | None
+    rejection: Rejection | None = None
+    claims: list[Claim] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+
+def extract_paths(paths: Sequence[str], settings: Settings, *, published_at: datetime | None = None) -> Iterator[ArticleResult]:
+    """Read, clean and extract every record of ``paths`` (streaming, no database).
+
+    ``published_at`` overrides the records' own times (for a single article).
+    """
+    from .clean import clean_article
+    from .extract import extract_claims
+    from .nlp import build_pipeline
+
+    boilerplate = learn_boilerplate(paths, settings)
+    nlp = build_pipeline(settings)
+    for rec in iter_records(paths, settings):
+        if isinstance(rec, Rejection):
+            yield ArticleResult(None, rec)
+            continue
+        if published_at is not None:
+            rec = rec.model_copy(update={"published_at": published_at, "time_zone_assumed": False})
+        cleaned = clean_article(rec, settings, boilerplate)
+        if isinstance(cleaned, Rejection):
+            yield ArticleResult(None, cleaned)
+            continue
+        yield ArticleResult(cleaned, None, extract_claims(cleaned, nlp, settings))
+
+
+def factcheck_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    published_at: datetime | None = None,
+    market_path: str | None = None,
+    market_cache: str | None = None,
+) -> list[ArticleResult]:
+    """Extract and check every article of ``paths``; copies of one story are compared.
+
+    Market data comes from ``market_path`` (or the bundled default), imported into
+    a cache database the first time it is used.
+    """
+    from .check import StoryInput, check_claims, check_cross_copy, group_stories
+    from .dedup import DedupIndex, signature
+    from .market import open_market
+
+    market = open_market(market_path, cache_dir=Path(market_cache) if market_cache else None)
+    results = list(extract_paths(paths, settings, published_at=published_at))
+    index = DedupIndex(settings.dedup)
+    for r in results:
+        if r.article is not None:
+            r.checks = check_claims(r.claims, published_at=r.article.published_at, market=market, settings=settings)
+            index.add(r.article.id, signature(r.article.text, settings.dedup), r.article.published_at, len(r.article.text))
+    done = [r for r in results if r.article is not None]
+    if len(done) > 1:
+        by_id = {r.article.id: r for r in done if r.article is not None}
+        inputs = [StoryInput(article_id=a.id, cluster_id=index.cluster_of(a.id), published_at=a.published_at, claims=r.claims) for r in done if (a := r.article) is not None]
+        story_of = group_stories(inputs, settings)
+        members: dict[str, list[str]] = {}
+        for aid, sid in story_of.items():
+            members.setdefault(sid, []).append(aid)
+        for aids in members.values():
+            if len(aids) > 1:
+                cross = check_cross_copy(
+                    {a: by_id[a].claims for a in aids},
+                    published={a: by_id[a].article.published_at if by_id[a].article else None for a in aids},
+                    market=market,
+                    settings=settings,
+                )
+                for k in cross:
+                    by_id[k.claim.article_id].checks.append(k)
+    return results
