@@ -1,0 +1,207 @@
+"""The batch job end to end on real articles: storage, idempotence, resumption, concurrency."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsclaims.pipeline import run_pipeline
+from newsclaims.settings import load_settings
+from newsclaims.storage import open_db
+
+from .conftest import CORPUS, FIXTURES
+
+DUMP = FIXTURES / "pipeline" / "dump.jsonl.gz"
+#: columns that differ between two runs by design (which run wrote the row, when).
+VOLATILE = {"run_id"}
+TABLES = ("articles", "signatures", "clusters", "rejections", "claims", "checks", "stories", "boilerplate")
+
+
+def snapshot(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the result tables, sorted, without the volatile columns."""
+    conn = sqlite3.connect(db_path)
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for table in TABLES:
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])") if r[1] not in VOLATILE]
+        sel = ", ".join(f"[{c}]" for c in cols)
+        out[table] = sorted(conn.execute(f"SELECT {sel} FROM [{table}]").fetchall(), key=repr)
+    conn.close()
+    return out
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def _cli(*args: str, **kw: Any) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "newsclaims.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kw)
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("clean") / "clean.db"
+    stats = run_pipeline([str(DUMP), str(CORPUS / "seeds")], db, load_settings(overrides={"run.batch_size": 16}), workers=1)
+    assert stats.stored > 0 and not stats.interrupted
+    return db
+
+
+def test_run_stores_everything_it_read(clean_run: Path) -> None:
+    db = open_db(clean_run)
+    n_records = len(_records(DUMP)) + 4
+    assert db["articles"].count + db["rejections"].count == n_records
+    assert db["claims"].count > 50
+    # every claim indexes its article's stored text exactly
+    for row in db.query("SELECT c.text, c.start, c.end, a.text AS article FROM claims c JOIN articles a ON a.id = c.article_id"):
+        assert row["article"][row["start"] : row["end"]] == row["text"]
+    # every claim has at least one check row
+    orphans = db.execute("SELECT COUNT(*) FROM claims WHERE id NOT IN (SELECT claim_id FROM checks)").fetchone()[0]
+    assert orphans == 0
+    run = next(db.query("SELECT * FROM runs"))
+    assert run["status"] == "done" and run["settings_fingerprint"] == load_settings(overrides={"run.batch_size": 16}).fingerprint()
+    summary = json.loads(run["summary"])
+    assert summary["stored"] == db["articles"].count
+
+
+def test_syndicated_copies_share_a_cluster_and_one_is_canonical(clean_run: Path) -> None:
+    db = open_db(clean_run)
+    multi = list(db.query("SELECT cluster_id, COUNT(*) n, SUM(is_canonical) canon FROM articles GROUP BY cluster_id HAVING n > 1"))
+    assert len(multi) >= 5
+    assert all(r["canon"] == 1 for r in multi)
+    for r in db.query("SELECT id, size, canonical_id FROM clusters"):
+        members = [m["id"] for m in db.query("SELECT id FROM articles WHERE cluster_id = ?", [r["id"]])]
+        assert len(members) == r["size"] and r["canonical_id"] in members and r["id"] == min(members)
+
+
+def test_seed_rewrites_form_one_story(clean_run: Path) -> None:
+    db = open_db(clean_run)
+    stories = {r["source_id"][:3]: r["story_id"] for r in db.query("SELECT source_id, story_id FROM articles WHERE source_id LIKE '00%.txt'")}
+    assert stories["000"] == stories["002"] == stories["003"]
+    flagged = list(db.query("SELECT k.reason FROM checks k JOIN claims c ON c.id = k.claim_id WHERE k.[check] = 'cross_copy' AND k.verdict = 'inconsistent' AND c.asset = 'ETH'"))
+    assert flagged
+
+
+def test_rerun_is_idempotent(clean_run: Path, tmp_path: Path) -> None:
+    db = tmp_path / "again.db"
+    settings = load_settings(overrides={"run.batch_size": 16})
+    run_pipeline([str(DUMP), str(CORPUS / "seeds")], db, settings, workers=1)
+    first = snapshot(db)
+    stats = run_pipeline([str(DUMP), str(CORPUS / "seeds")], db, settings, workers=1)
+    assert stats.stored == 0 and stats.already_stored > 0
+    assert snapshot(db) == first == snapshot(clean_run)
+
+
+def test_two_workers_give_the_same_rows(clean_run: Path, tmp_path: Path) -> None:
+    db = tmp_path / "pool.db"
+    run_pipeline([str(DUMP), str(CORPUS / "seeds")], db, load_settings(overrides={"run.batch_size": 16}), workers=2)
+    assert snapshot(db) == snapshot(clean_run)
+
+
+def test_incremental_ingest_clusters_new_with_old(tmp_path: Path) -> None:
+    rows = _records(DUMP)
+    half = len(rows) // 2
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("".join(json.dumps(r) + "\n" for r in rows[:half]), encoding="utf-8")
+    b.write_text("".join(json.dumps(r) + "\n" for r in rows[half:]), encoding="utf-8")
+    settings = load_settings(overrides={"clean.learn_boilerplate": False})
+    inc, full = tmp_path / "inc.db", tmp_path / "full.db"
+    run_pipeline([str(a)], inc, settings, stage="ingest", workers=1)
+    run_pipeline([str(b)], inc, settings, stage="ingest", workers=1)
+    run_pipeline([str(a), str(b)], full, settings, stage="ingest", workers=1)
+
+    def clusters(p: Path) -> set[tuple[str, str, int]]:
+        return {(r[0], r[1], r[2]) for r in sqlite3.connect(p).execute("SELECT source_id, cluster_id, is_canonical FROM articles")}
+
+    assert clusters(inc) == clusters(full)
+    assert any(r[0] > 1 for r in sqlite3.connect(inc).execute("SELECT size FROM clusters"))
+
+
+def test_killed_run_resumes_to_the_same_rows(clean_run: Path, tmp_path: Path) -> None:
+    db = tmp_path / "killed.db"
+    args = ["run", str(DUMP), str(CORPUS / "seeds"), "--db", str(db), "--workers", "1", "--set", "run.batch_size=16"]
+    proc = _cli(*args)
+    deadline = time.monotonic() + 120
+    stored = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            stored = sqlite3.connect(db, timeout=1).execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if stored >= 20:
+            break
+    assert proc.poll() is None, "the run finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 0 < stored < len(_records(DUMP))
+    again = _cli(*args)
+    out, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert snapshot(db) == snapshot(clean_run)
+
+
+def test_ctrl_c_stops_after_the_batch_with_a_summary(tmp_path: Path) -> None:
+    db = tmp_path / "int.db"
+    args = ["run", str(DUMP), "--db", str(db), "--workers", "1", "--set", "run.batch_size=8"]
+    proc = _cli(*args)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        try:
+            if sqlite3.connect(db, timeout=1).execute("SELECT COUNT(*) FROM articles").fetchone()[0] >= 8:
+                break
+        except sqlite3.Error:
+            continue
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in out and "records read" in out
+    n = sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert 0 < n < len(_records(DUMP))
+    assert sqlite3.connect(db).execute("SELECT status FROM runs").fetchone()[0] == "interrupted"
+
+
+def test_two_processes_writing_one_database(tmp_path: Path) -> None:
+    rows = _records(DUMP)
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("".join(json.dumps(r) + "\n" for r in rows[::2]), encoding="utf-8")
+    b.write_text("".join(json.dumps(r) + "\n" for r in rows[1::2]), encoding="utf-8")
+    db = tmp_path / "shared.db"
+    open_db(db)  # created before both start
+    procs = [_cli("ingest", str(p), "--db", str(db), "--workers", "1", "--set", "run.batch_size=4") for p in (a, b)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    rejected = conn.execute("SELECT COUNT(*) FROM rejections").fetchone()[0]
+    assert stored + rejected == len(rows)
+
+
+def test_nothing_readable_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
+    proc = _cli("ingest", str(tmp_path), "--db", str(tmp_path / "x.db"))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    assert "no article could be read" in err and "binary" in out
+
+
+def test_bad_records_do_not_change_the_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (tmp_path / "ok.txt").write_text("Bitcoin is trading at $104,500 after a 2% gain in the past 24 hours.", encoding="utf-8")
+    proc = _cli("ingest", str(tmp_path), "--db", str(tmp_path / "x.db"))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "rejected          1  (binary 1)" in out
