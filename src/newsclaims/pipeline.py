@@ -24,7 +24,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -478,7 +478,7 @@ class Runner:
 
     # ---- stories and the cross-copy check
     def _stories(self) -> None:
-        from .check import StoryInput, check_cross_copy, group_stories
+        from .check import StoryInput, check_cross_copy, group_stories, story_rows
 
         claims_by_article: dict[str, list[Claim]] = {}
         for row in self.db.query("SELECT * FROM claims ORDER BY article_id, start"):
@@ -493,7 +493,6 @@ class Runner:
         members: dict[str, list[str]] = {}
         for aid, sid in story_of.items():
             members.setdefault(sid, []).append(aid)
-        market = None
         from .market import MarketData
 
         market = MarketData.from_db(self.db)
@@ -503,16 +502,13 @@ class Runner:
                 continue
             story_claims = {a: claims_by_article.get(a, []) for a in aids}
             cross.extend(check_cross_copy(story_claims, published={a: published[a] for a in aids}, market=market, settings=self.settings))
-        conflicts = Counter(k.claim.article_id for k in cross if k.verdict == "inconsistent")
-        story_rows = []
-        for sid, aids in members.items():
-            clusters = {info[a]["cluster_id"] for a in aids}
-            canonical = min(aids, key=lambda a: (published[a] is None, published[a] or datetime.max, a))
-            story_rows.append({"id": sid, "canonical_id": canonical, "size": len(aids), "clusters": len(clusters), "conflicts": sum(conflicts[a] for a in aids)})
+        story_rows_ = story_rows(story_of, {a: r["cluster_id"] for a, r in info.items()}, cross)
+        for row in story_rows_:  # the story's canonical copy: the earliest published
+            row["canonical_id"] = min(members[row["id"]], key=lambda a: (published[a] is None, published[a] or datetime.max.replace(tzinfo=UTC), a))
         with transaction(self.db):
             self.db.execute("DELETE FROM stories")
-            upsert(self.db, "stories", story_rows, pk="id")
-            self.db.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(sid, aid) for aid, sid in story_of.items()])
+            upsert(self.db, "stories", story_rows_, pk="id")
+            self.db.conn.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(sid, aid) for aid, sid in story_of.items()])
             self.db.execute("DELETE FROM checks WHERE [check] = 'cross_copy'")
             upsert(self.db, "checks", [check_row(k) for k in cross], pk="id")
         self.stats.stories = len(members)

@@ -123,6 +123,47 @@ class CheckSettings(Section):
 
     #: half-width of the window around the publication time whose [low, high] a price must fall in.
     price_window_hours: float = Field(default=2.0, gt=0)
+    #: relative widening (percent) of that [low, high] for an exact price. Articles quote
+    #: other exchanges and aggregators and are written a while before they are published;
+    #: calibrated with benchmarks/checker.py (``--dump``) on "Bitcoin is trading at $X"
+    #: statements of the real news dump (see the README for the percentiles).
+    price_tolerance_pct: float = Field(default=2.5, ge=0)
+    #: the same for prices stated as approximate ("around $105K"): authors round to 2-3 digits.
+    price_tolerance_approx_pct: float = Field(default=4.0, ge=0)
+    #: hours before publication whose range a price the article says was "hit", "touched",
+    #: "dipped to" is checked against (such moves are reported within the day).
+    recent_price_hours: float = Field(default=24.0, gt=0)
+    #: tolerance in percent points on the size of a price change (the article's 24 hours end
+    #: at its data snapshot, not at the publication time; calibrated on the dev gold changes).
+    change_tolerance_points: float = Field(default=1.5, ge=0)
+    #: plus this share of the market's own change: a 30% weekly move is not known to 1.5 points.
+    change_tolerance_relative: float = Field(default=0.25, ge=0)
+    #: a market change smaller than this (points) has no direction worth contradicting.
+    change_flat_points: float = Field(default=0.5, ge=0)
+    #: how far (percent of the price) a support may sit above, or a resistance below, the
+    #: current price before it is flagged: a level being tested sits right at the price.
+    level_tolerance_pct: float = Field(default=1.0, ge=0)
+    #: two current prices of one asset in one article may differ this much (percent): prices
+    #: quoted a few paragraphs apart come from minutes apart.
+    internal_price_tolerance_pct: float = Field(default=2.0, ge=0)
+    #: a total over a shorter window may exceed the one over a longer window by this much
+    #: (percent) before the pair is out of order (rounding of "$2.16 billion").
+    internal_value_tolerance_pct: float = Field(default=1.0, ge=0)
+    #: copies of one story restate one snapshot: percent figures may differ by rounding only.
+    cross_copy_tolerance_points: float = Field(default=0.25, ge=0)
+    #: ... and USD figures by this much (percent), rounding "$237 million" to "$240 million".
+    cross_copy_tolerance_pct: float = Field(default=1.5, ge=0)
+    #: stories: permutations of the MinHash over claim fingerprints (sets are small).
+    story_num_perm: int = Field(default=64, ge=16, le=512)
+    #: stories: articles are joined only when they share at least this many fingerprints...
+    story_min_shared: int = Field(default=3, ge=1)
+    #: ... and their fingerprint sets have at least this Jaccard similarity.
+    story_min_jaccard: float = Field(default=0.3, gt=0, le=1)
+    #: ... and they were published within this many hours of each other (when both are dated).
+    story_max_hours: float = Field(default=72.0, gt=0)
+    #: stories: a fingerprint held by more than this many of the articles grouped together is
+    #: generic (round levels such as BTC at $105,000 recur all week) and is not compared.
+    story_max_df: int = Field(default=6, ge=2)
 
 
 class RunSettings(Section):

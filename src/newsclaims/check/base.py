@@ -1,0 +1,448 @@
+"""What every check shares: windows, number formatting, time references, row building.
+
+The checks read market data through :class:`newsclaims.market.MarketData` (its
+``price_range``, ``price_at`` and ``change_over``); tests pass the real thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from ..models import Check, Claim, Severity, Verdict
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..market.data import MarketData
+
+#: a deviation beyond this multiple of the tolerance is ``major`` (checks.md: "off by a
+#: lot"); between one and this multiple it is ``minor``. Three tolerances is well outside
+#: what rounding, quote sources and publication delays explain.
+MAJOR_FACTOR = 3.0
+
+#: the assets' names in reasons (readers know "Bitcoin" better than "BTC").
+ASSET_NAMES = {
+    "BTC": "Bitcoin",
+    "ETH": "Ethereum",
+    "SOL": "Solana",
+    "XRP": "XRP",
+    "BNB": "BNB",
+    "MARKET": "the crypto market",
+}
+
+
+# --------------------------------------------------------------------------- market interface
+
+
+def market_gap(market: MarketData | None, asset: str | None) -> str | None:
+    """Why the market cannot say anything about ``asset`` at all, or None if it may.
+
+    Cheap (no lookup): the time is checked by the lookup itself, and
+    :func:`coverage_gap` explains a lookup that found nothing.
+    """
+    if market is None:
+        return "no market data was given"
+    if asset is None:
+        return "the claim names no asset"
+    if asset not in market.assets():
+        return f"the market data does not cover {asset_name(asset)}"
+    return None
+
+
+def coverage_gap(market: MarketData, asset: str, start: datetime, end: datetime) -> str:
+    """Why a lookup of ``asset`` over [start, end] found nothing (outside the data, or a gap)."""
+    name = asset_name(asset)
+    cov = market.coverage(asset)
+    if cov is None:
+        return f"the market data does not cover {name}"
+    lo, hi = cov
+    if end < lo or start >= hi:
+        return (
+            f"the market data for {name} covers {lo:%Y-%m-%d} to {hi:%Y-%m-%d}, "
+            f"not {start:%Y-%m-%d %H:%M} UTC"
+        )
+    return f"the market data for {name} has a gap around {start:%Y-%m-%d %H:%M} UTC"
+
+
+# --------------------------------------------------------------------------- windows and times
+
+_DURATION = re.compile(
+    r"^P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?"
+    r"(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_window(window: str | None) -> timedelta | None:
+    """An ISO 8601 duration as a timedelta (a month is 30 days, a year 365).
+
+    >>> parse_window("PT24H")
+    datetime.timedelta(days=1)
+    >>> parse_window("P7D").days
+    7
+    """
+    if not window:
+        return None
+    m = _DURATION.match(window.strip().upper())
+    if m is None or not any(m.groupdict().values()):
+        return None
+    g = {k: float(v) if v else 0.0 for k, v in m.groupdict().items()}
+    days = g["y"] * 365 + g["mo"] * 30 + g["w"] * 7 + g["d"]
+    return timedelta(days=days, hours=g["h"], minutes=g["mi"], seconds=g["s"])
+
+
+def window_words(window: timedelta) -> str:
+    """``timedelta(days=1)`` -> ``"24-hour"``, 7 days -> ``"7-day"``."""
+    hours = window.total_seconds() / 3600
+    if hours <= 48 and hours == int(hours):
+        return f"{int(hours)}-hour"
+    days = hours / 24
+    return f"{int(days)}-day" if days == int(days) else f"{hours:g}-hour"
+
+
+def to_utc(value: datetime | None, settings: Settings) -> datetime | None:
+    """Aware UTC; a naive time is read in ``settings.ingest.default_timezone``."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(settings.ingest.default_timezone))
+    return value.astimezone(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def asset_name(asset: str | None) -> str:
+    if asset is None:
+        return "the asset"
+    return ASSET_NAMES.get(asset, asset)
+
+
+def fmt_money(value: float) -> str:
+    """``75000`` -> ``$75,000``; ``2.16e9`` -> ``$2.16 billion``; ``2.3`` -> ``$2.30``."""
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if v >= size:
+            return f"{sign}${v / size:,.3g} {word}" if v / size < 1000 else f"{sign}${v / size:,.0f} {word}"
+    if v >= 1000:
+        return f"{sign}${v:,.0f}" if v == round(v) else f"{sign}${v:,.2f}"
+    if v >= 1:
+        return f"{sign}${v:,.2f}" if round(v, 2) == v else f"{sign}${v:,.4g}"
+    return f"{sign}${v:.4g}"
+
+
+def fmt_pct(value: float, signed: bool = True) -> str:
+    return f"{value:+.2f}%" if signed else f"{value:.2f}%"
+
+
+def fmt_value(value: float, unit: str) -> str:
+    if unit == "USD":
+        return fmt_money(value)
+    if unit == "percent":
+        return fmt_pct(value)
+    return f"{value:,.6g} {unit}"
+
+
+def fmt_claim_value(claim: Claim) -> str:
+    text = fmt_value(claim.value, claim.unit)
+    if claim.value_max is not None:
+        text += f" to {fmt_value(claim.value_max, claim.unit)}"
+    return text
+
+
+# --------------------------------------------------------------------------- time references
+
+TimeRef = Literal["current", "recent", "past"]
+
+#: words near a price that date it before the publication time (an all-time high, "in
+#: May", "on Jan. 20", "from $74,400"): the market at publication says nothing about it.
+#: a price called a record: "all-time high", "ATH", "record high", "hit a record $111,970"
+#: (not "record inflows", which is about something else).
+RECORD_WORDS = (
+    r"all[- ]time[- ]highs?|\bATH\b|\brecord[- ](high|peak|price|level|close)s?\b|\bnew record\b|"
+    r"\b(hit|hits|set|sets|reached|reaching|at|to) a (new )?record\b|\brecord \$"
+)
+_PAST = re.compile(
+    RECORD_WORDS + r"|all[- ]time|\bprevious(ly)?\b|\bearlier this (year|month|week)\b|"
+    r"\blast (year|month|week|quarter)\b|\b(19|20)\d\d\b|\byesterday\b|\bsince\b|\bback (in|then)\b|"
+    r"\bat (the|that) time\b(?! of writing)|"
+    r"\b(days?|weeks?|months?|years?) ago\b|\bonce\b|\bprior\b|\bformer\b|\bhistoric|"
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b",
+    re.IGNORECASE,
+)
+#: month names only count capitalized ("may" is a verb), so _PAST is matched twice.
+_MONTH_WORDS = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b"
+)
+#: words that put a price at the moment of writing whatever else the clause says.
+_NOW = re.compile(
+    r"\b(now|currently|at press time|at the time of writing|as of writing|right now)\b", re.IGNORECASE
+)
+_NOW_AFTER = re.compile(r"\s*(at the time of writing|at press time|as of (this )?writing|right now|now)\b", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\bfrom\s*\$?\s*$", re.IGNORECASE)
+#: words that put a price somewhere in the last day rather than at the moment of writing
+#: ("hit", "dipped to", "lows of", "briefly touched"): checked against the recent range.
+_RECENT = re.compile(
+    r"\b(lows?|highs?|bottom|top|peak(ed|ing)?|intraday|briefly|earlier|overnight|hit|hits|"
+    r"hitting|touch(ed|ing)?|tested|testing|as (low|high) as|dip(ped|s)?|drop(ped|s)?|"
+    r"fell|fall(ing|s)?|slid|slip(ped|s)?|plunged?|plummet(ed|s)?|tumbled?|sank|sunk|"
+    r"crash(ed)?|rose|rise|rising|climb(ed|ing|s)?|jump(ed|s)?|surg(ed|es|ing)|spik(ed|es)|"
+    r"rall(ied|ies|y)|soar(ed|s)?|rebound(ed|s)?|retreat(ed|s)?|retrac(ed|ing)|reach(ed|es)?|"
+    r"move|moved|broke|break(s|ing)?|push(ed)?|galloped|swung|rebounded|recover(ed|s)?)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[;:!?()\[\]]|,\s|\.\s|\s[–—-]\s")
+_NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?\s*(?:[kKmMbB]\b|thousand|million|billion)?")
+#: characters after the claim that may still date it ("$111,970 in May", "on June 22").
+AFTER_CONTEXT_CHARS = 32
+
+
+@dataclass(frozen=True)
+class Context:
+    before: str
+    span: str
+    after: str
+
+
+def claim_context(claim: Claim) -> Context:
+    """The words around the claim inside its clause: after the previous number, up to the next."""
+    sentence, text = claim.sentence or "", claim.text
+    at = sentence.find(text) if text else -1
+    if at < 0:
+        return Context("", text, "")
+    start, end = at, at + len(text)
+    clause_start = 0
+    for m in _CLAUSE_BREAK.finditer(sentence, 0, start):
+        clause_start = m.end()
+    m_end = _CLAUSE_BREAK.search(sentence, end)
+    clause_end = m_end.start() if m_end else len(sentence)
+    before = sentence[clause_start:start]
+    nums = list(_NUMBER.finditer(before))
+    if nums:
+        before = before[nums[-1].end() :]
+    after = sentence[end : min(clause_end, end + AFTER_CONTEXT_CHARS)]
+    m_num = _NUMBER.search(after)
+    if m_num:
+        after = after[: m_num.start()]
+    return Context(before, text, after)
+
+
+def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
+    """Whether a price claim is about the publication moment, the last day, or an earlier date.
+
+    Returns the reference and the words that decided it (``None`` for ``current``).
+    """
+    ctx = claim_context(claim)
+    local = f"{ctx.before} {ctx.span} {ctx.after}"
+    if _NOW.search(f"{ctx.before} {ctx.span}") or _NOW_AFTER.match(ctx.after):
+        return "current", None
+    for m in _PAST.finditer(local):
+        word = m.group(0)
+        if _MONTH_WORDS.fullmatch(word.lower()) and not word[0].isupper():
+            continue
+        return "past", word
+    if _FROM_BEFORE.search(ctx.before) or re.match(r"^\s*from\b", ctx.span, re.IGNORECASE):
+        return "past", "from"
+    m_recent = _RECENT.search(f"{ctx.before} {ctx.span}")
+    if m_recent:
+        return "recent", m_recent.group(0)
+    return "current", None
+
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MON = (
+    r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_DAY_AFTER = re.compile(_MON + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>20\d\d))?")
+_DAY_BEFORE = re.compile(
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r"(?:,?\s+(?P<year>20\d\d))?"
+)
+_MONTH_ONLY = re.compile(r"\b" + _MON + r"(?:\s+(?P<year>20\d\d))?\b")
+_YEAR_ONLY = re.compile(r"\b(?:in\s+)?(?P<year>20\d\d)\b")
+_EXTREME = re.compile(r"\b(highs?|peak(ed)?|top(ped)?|lows?|bottom(ed)?)\b", re.IGNORECASE)
+_ATH = re.compile(RECORD_WORDS, re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PastWindow:
+    """When a dated price claim says the price was there: a calendar span, or the all-time high."""
+
+    start: datetime | None  # None for an all-time high: from the first candle
+    end: datetime
+    words: str
+    #: "high" when the claim is the span's highest price (an all-time high, "May high of"),
+    #: "low" for its lowest ("a low of $98,974 on June 22"), None for any price in it.
+    extreme: Literal["high", "low"] | None = None
+
+
+def _month_span(year: int, month: int) -> tuple[datetime, datetime]:
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def past_window(claim: Claim, published_at: datetime) -> PastWindow | None:
+    """The span a dated price claim refers to ("on May 9", "in May", "in 2024", an all-time high).
+
+    A date without a year is in the publication year, or the year before when that
+    date would lie after publication. Returns None when the claim names no usable date.
+    """
+    ctx = claim_context(claim)
+    local = f"{ctx.before} {ctx.span} {ctx.after}"
+
+    def year_for(month: int, day: int, given: str | None) -> int:
+        if given:
+            return int(given)
+        year = published_at.year
+        if datetime(year, month, min(day, 28), tzinfo=UTC) > published_at:
+            year -= 1
+        return year
+
+    ath = _ATH.search(local)
+    extreme: Literal["high", "low"] | None = "high" if ath else None
+    if extreme is None:
+        m_ext = _EXTREME.search(local)
+        if m_ext:
+            extreme = "low" if m_ext.group(0).lower().startswith(("low", "bottom")) else "high"
+    for rx in (_DAY_AFTER, _DAY_BEFORE):
+        m = rx.search(local)
+        if m:
+            month = _MONTHS[m.group("mon")[:3].lower()]
+            day = int(m.group("day"))
+            year = year_for(month, day, m.group("year"))
+            try:
+                start = datetime(year, month, day, tzinfo=UTC)
+            except ValueError:
+                continue
+            return PastWindow(start, start + timedelta(days=1), m.group(0).strip(), extreme)
+    for m in _MONTH_ONLY.finditer(local):
+        if not m.group("mon")[0].isupper():
+            continue
+        month = _MONTHS[m.group("mon")[:3].lower()]
+        start, end = _month_span(year_for(month, 1, m.group("year")), month)
+        return PastWindow(start, min(end, published_at + timedelta(hours=1)), m.group(0).strip(), extreme)
+    m = _YEAR_ONLY.search(local)
+    if m:
+        year = int(m.group("year"))
+        if year <= published_at.year:
+            start = datetime(year, 1, 1, tzinfo=UTC)
+            end = min(datetime(year + 1, 1, 1, tzinfo=UTC), published_at + timedelta(hours=1))
+            return PastWindow(start, end, m.group(0).strip(), extreme)
+    if ath:
+        return PastWindow(None, published_at + timedelta(hours=1), ath.group(0), "high")
+    return None
+
+
+#: words that make a price a quote of the moment ("trading at", "hovers at", "now at"):
+#: only such prices are compared with each other (articles list many other levels).
+_QUOTE_CUE = re.compile(
+    r"\b(trad(e|es|ed|ing)|changing hands|changed hands|hover(s|ed|ing)?|sits|sitting|priced|"
+    r"stands|standing|now|currently|at press time|at the time of writing|quoted|is at|was at)\b",
+    re.IGNORECASE,
+)
+
+
+def is_current_quote(claim: Claim) -> bool:
+    """A price the article gives as the price of the moment ("Bitcoin is trading at $67.46K")."""
+    if claim.type != "price" or claim.value_max is not None or claim.qualifier not in ("exact", "approx"):
+        return False
+    if time_reference(claim)[0] != "current":
+        return False
+    ctx = claim_context(claim)
+    return _QUOTE_CUE.search(f"{ctx.before} {ctx.span}") is not None
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def severity_of(deviation: float, tolerance: float) -> Severity:
+    """``minor`` a little beyond the tolerance, ``major`` beyond MAJOR_FACTOR tolerances."""
+    if tolerance <= 0:
+        return "major" if deviation != 0 else "minor"
+    return "major" if abs(deviation) > MAJOR_FACTOR * tolerance else "minor"
+
+
+def make_check(
+    claim: Claim,
+    check: str,
+    verdict: Verdict,
+    reason: str,
+    *,
+    as_of: datetime | None,
+    severity: Severity | None = None,
+    expected: float | None = None,
+    observed: float | None = None,
+    deviation: float | None = None,
+    tolerance: float | None = None,
+    evidence: Mapping[str, Any] | None = None,
+) -> Check:
+    """One check row; ``severity`` is kept only for ``inconsistent`` rows."""
+    return Check(
+        claim=claim,
+        check=check,
+        verdict=verdict,
+        severity=severity if verdict == "inconsistent" else None,
+        expected=None if expected is None else round(expected, 10),
+        observed=claim.value if observed is None else observed,
+        deviation=None if deviation is None else round(deviation, 6),
+        tolerance=None if tolerance is None else round(tolerance, 6),
+        reason=reason,
+        evidence=dict(evidence or {}),
+        as_of=as_of,
+    )
+
+
+def candle_evidence(obj: Any) -> dict[str, Any]:
+    """The evidence fields of a market result (range, point or change), whatever its kind."""
+    out: dict[str, Any] = {}
+    fields = getattr(type(obj), "model_fields", None)
+    for name in (
+        "source",
+        "interval",
+        "candles",
+        "complete",
+        "first_open_time",
+        "last_open_time",
+        "open_time",
+        "start_open_time",
+        "end_open_time",
+        "start_interval",
+        "end_interval",
+        "start",
+        "end",
+        "start_price",
+        "end_price",
+        "start_low",
+        "start_high",
+        "end_low",
+        "end_high",
+        "change",
+        "change_pct",
+        "low",
+        "high",
+        "open",
+        "close",
+        "price",
+    ):
+        if fields is not None and name not in fields:
+            continue
+        value = getattr(obj, name, None)
+        if value is None:
+            continue
+        out[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+    return out
