@@ -22,6 +22,7 @@ import click
 
 from . import __version__
 from .errors import NewsclaimsError
+from .models import CLAIM_TYPES
 from .settings import Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -312,13 +313,16 @@ def factcheck(ctx: click.Context, path: str, published_at: str | None, market: s
     if fmt == "html":
         if output is None:
             fail("--format html needs -o FILE")
+        from .export import safe_output_path
         from .market import open_market
-        from .report import render_article_page
+        from .report import render_article_page, render_articles_page
 
-        mkt = open_market(market)
-        pages = [render_article_page(r.article, r.claims, r.checks, mkt) for r in done if r.article is not None]
-        Path(output).write_text(pages[0] if len(pages) == 1 else "\n".join(pages), encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        mkt = open_market(market, cache_dir=Path(settings.market.cache_dir) if settings.market.cache_dir else None)
+        target = safe_output_path(output, Path(output).resolve().parent)
+        items = [(r.article, r.claims, r.checks) for r in done if r.article is not None]
+        page = render_article_page(*items[0], mkt) if len(items) == 1 else render_articles_page(items, mkt)
+        target.write_text(page, encoding="utf-8")
+        click.echo(f"wrote {target}", err=True)
     else:
         use_color = color if color is not None else (output is None and sys.stdout.isatty())
         text = render_checks(checks, fmt, use_color)  # type: ignore[arg-type]
@@ -359,10 +363,10 @@ def eval_cmd(ctx: click.Context, gold: str, paths: tuple[str, ...], fmt: str, sh
 
 @main.command()
 @click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False), help="The database a run wrote.")
-@click.option("--table", required=True, type=click.Choice(["articles", "clusters", "stories", "claims", "checks", "rejections", "claims_wide"]))
+@click.option("--table", required=True, type=click.Choice(["articles", "clusters", "stories", "claims", "checks", "rejections", "claims_wide", "all"]), help="Table to write (`all` with --format sqlite: every table).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "sqlite"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (default stdout for csv/jsonl).")
-@click.option("--type", "type_", help="Only claims of this type.")
+@click.option("--type", "type_", type=click.Choice(CLAIM_TYPES), help="Only claims of this type.")
 @click.option("--asset", help="Only claims about this asset (ticker).")
 @click.option("--verdict", type=click.Choice(["consistent", "inconsistent", "unverifiable"]), help="Only checks (or claims) with this verdict.")
 @click.option("--since", help="Only articles published at or after this time.")
@@ -389,11 +393,17 @@ def export(ctx: click.Context, db: str, table: str, fmt: str, output: str | None
     filters = ExportFilters(type=type_, asset=asset, verdict=verdict, since=when(since, "since"), until=when(until, "until"), source=source)
     if fmt in ("parquet", "sqlite") and output is None:
         fail(f"--format {fmt} needs -o FILE")
+    if table == "all" and fmt != "sqlite":
+        fail("--table all goes with --format sqlite")
     out = Path(output) if output else None
     base = Path.cwd() if out is None or not out.is_absolute() else out.parent
     n = export_table(open_db(db), table, fmt, out, filters, base_dir=base, stream=sys.stdout)  # type: ignore[arg-type]
     if output:
         click.echo(f"wrote {n:,} rows to {output}", err=True)
+    if fmt == "sqlite" and out is not None:
+        from .export import metadata_path
+
+        click.echo(f"Datasette metadata: {metadata_path(out)}  (datasette {out} -m {metadata_path(out)})", err=True)
 
 
 @main.command()
@@ -410,7 +420,14 @@ def report(ctx: click.Context, db: str, out_dir: str, market: str | None) -> Non
 
     database = open_db(db)
     mkt = open_market(market, db=database) if market else MarketData.from_db(database)
-    index = write_report(database, Path(out_dir), market=mkt)
+    bar = ProgressLine(sys.stderr.isatty())
+
+    def on_page(done: int, total: int) -> None:
+        if bar.enabled and (done % 50 == 0 or done == total):
+            click.echo(f"\r{done:,}/{total:,} article pages", err=True, nl=False)
+
+    index = write_report(database, Path(out_dir), market=mkt, progress=on_page)
+    bar.close()
     click.echo(f"wrote {index}")
 
 

@@ -30,3 +30,11 @@ class MissingExtraError(NewsclaimsError, ImportError):
         super().__init__(
             f"{purpose} needs the package {package!r}: pip install 'newsclaims[{extra}]'"
         )
+
+
+class ExportError(NewsclaimsError):
+    """An export or report cannot be written (a bad table name, a filter that does not apply)."""
+
+
+class OutputPathError(ExportError):
+    """An output path lies outside the folder outputs are allowed in."""

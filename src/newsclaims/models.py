@@ -185,8 +185,10 @@ class Claim(Frozen):
     mentions: int = 1
 
     @staticmethod
-    def make_id(article_id: str, start: int, end: int, type_: str) -> str:
-        return content_id(article_id, str(start), str(end), type_)
+    def make_id(article_id: str, start: int, end: int, type_: str, asset: str | None = None) -> str:
+        # the asset is part of the id: one span can state one fact about several
+        # assets ("dogwifhat, Fartcoin, and Mog Coin with over an 8% drop")
+        return content_id(article_id, str(start), str(end), type_, asset or "")
 
 
 # --------------------------------------------------------------------------- checks

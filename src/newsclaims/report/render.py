@@ -1,0 +1,327 @@
+"""The pages: Jinja2 environment (autoescaping on) and the one-article view."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from .. import __version__
+from ..errors import NewsclaimsError
+from ..models import Candle, Check, Claim, CleanArticle
+from .chart import AFTER, BEFORE, LEVEL_TYPES, Chart, build_chart, format_usd
+from .highlight import Span, highlight_text
+
+log = logging.getLogger(__name__)
+
+VERDICT_ORDER = ("inconsistent", "unverifiable", "consistent")
+_RANK = {"inconsistent": 3, "unverifiable": 2, "consistent": 1}
+_LABELS = {"inconsistent": "Inconsistent", "unverifiable": "Unverifiable", "consistent": "Consistent"}
+#: assets that have no single market price (the market as a whole).
+_NO_CHART_ASSETS = frozenset({"MARKET"})
+#: only these URL schemes become links (``javascript:`` and ``data:`` never do).
+SAFE_URL_SCHEMES = frozenset({"http", "https"})
+
+
+class CandleSource(Protocol):
+    """What the report needs from market data (``newsclaims.market``'s ``MarketData`` has it)."""
+
+    def candles(
+        self, asset: str, start: datetime, end: datetime, interval: str | None = None, /
+    ) -> Sequence[Candle]: ...
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The template environment: package templates, autoescaping always on."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("newsclaims.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+    return env
+
+
+def stylesheet() -> str:
+    """The report's CSS (shipped as package data)."""
+    return resources.files("newsclaims.report").joinpath("templates/style.css").read_text("utf-8")
+
+
+def worst_verdict(verdicts: Sequence[str]) -> str:
+    """inconsistent > unverifiable > consistent; a claim with no check is unverifiable.
+
+    >>> worst_verdict(["consistent", "inconsistent"])
+    'inconsistent'
+    """
+    known = [v for v in verdicts if v in _RANK]
+    return max(known, key=_RANK.__getitem__) if known else "unverifiable"
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is an http(s) address, else ``None`` (it is then shown as text)."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in SAFE_URL_SCHEMES else None
+
+
+def _value_text(c: Claim) -> str:
+    if c.unit == "USD":
+        v = format_usd(c.value)
+        if c.value_max is not None:
+            v += "–" + format_usd(c.value_max)
+    elif c.unit == "percent":
+        v = f"{c.value:+g}%" if c.direction else f"{c.value:g}%"
+        if c.value_max is not None:
+            v += f"–{c.value_max:g}%"
+    else:
+        v = f"{c.value:,g} {c.unit}"
+    extra = [x for x in (c.window, c.side, c.subject, None if c.qualifier == "exact" else c.qualifier) if x]
+    return v + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _numbers(k: Check) -> str:
+    parts = []
+    if k.expected is not None:
+        parts.append(f"expected {k.expected:,.6g}")
+    if k.observed is not None:
+        parts.append(f"claimed {k.observed:,.6g}")
+    if k.deviation is not None:
+        parts.append(f"deviation {k.deviation:.3g}")
+    if k.tolerance is not None:
+        parts.append(f"tolerance {k.tolerance:.3g}")
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """The fields of an article the page shows."""
+
+    id: str
+    title: str
+    text: str
+    source_id: str = ""
+    published_at: str | None = None
+    url: str | None = None
+    source: str | None = None
+
+    @classmethod
+    def of(cls, article: CleanArticle | Mapping[str, Any]) -> ArticleView:
+        if isinstance(article, CleanArticle):
+            data: Mapping[str, Any] = article.model_dump()
+        else:
+            data = article
+        published = data.get("published_at")
+        if isinstance(published, datetime):
+            published = (published if published.tzinfo else published.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+        return cls(
+            id=str(data["id"]),
+            title=str(data.get("title") or ""),
+            text=str(data.get("text") or ""),
+            source_id=str(data.get("source_id") or ""),
+            published_at=str(published) if published else None,
+            url=str(data["url"]) if data.get("url") else None,
+            source=str(data["source"]) if data.get("source") else None,
+        )
+
+    def published(self) -> datetime | None:
+        if not self.published_at:
+            return None
+        try:
+            t = datetime.fromisoformat(self.published_at)
+        except ValueError:
+            return None
+        return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _main_assets(claims: Sequence[Claim]) -> list[str]:
+    """Assets to chart, best first: those with price-level claims, then the most claimed."""
+    level = Counter(c.asset for c in claims if c.asset and c.type in LEVEL_TYPES and c.unit == "USD")
+    other = Counter(c.asset for c in claims if c.asset)
+    order = [a for a, _ in level.most_common()] + [a for a, _ in other.most_common()]
+    seen: list[str] = []
+    for a in order:
+        if a not in seen and a not in _NO_CHART_ASSETS:
+            seen.append(a)
+    return seen
+
+
+def _chart(
+    view: ArticleView, claims: Sequence[Claim], verdicts: dict[str, str], market: CandleSource | None
+) -> tuple[Chart | None, str]:
+    t = view.published()
+    assets = _main_assets(claims)
+    if market is None:
+        return None, "no market data was given."
+    if t is None:
+        return None, "the article has no publication time."
+    if not assets:
+        return None, "the article names no asset."
+    for asset in assets:
+        try:
+            candles = market.candles(asset, t - BEFORE, t + AFTER)
+        except NewsclaimsError as exc:
+            log.debug("no candles for %s: %s", asset, exc)
+            continue
+        chart = build_chart(asset, candles, t, claims, verdicts)
+        if chart is not None:
+            return chart, ""
+    return None, f"no market data for {', '.join(assets)} around {t:%Y-%m-%d %H:%M} UTC."
+
+
+def article_context(
+    article: CleanArticle | Mapping[str, Any],
+    claims: Sequence[Claim],
+    checks: Sequence[Check],
+    market: CandleSource | None,
+    *,
+    id_prefix: str = "",
+) -> dict[str, Any]:
+    """Everything ``_article.html.j2`` shows for one article."""
+    view = ArticleView.of(article)
+    # Claims are keyed by value, not by id: an extractor may give two claims of one
+    # span the same id (one per asset), and each must keep its own checks.
+    by_claim: dict[Claim, list[Check]] = {}
+    for k in checks:
+        by_claim.setdefault(k.claim, []).append(k)
+    ordered = sorted(claims, key=lambda c: (c.start, -c.end, c.id, c.asset or ""))
+    worst = [worst_verdict([k.verdict for k in by_claim.get(c, [])]) for c in ordered]
+    verdict_by_id: dict[str, str] = {}
+    for c, v in zip(ordered, worst, strict=True):
+        verdict_by_id[c.id] = worst_verdict([v, verdict_by_id.get(c.id, "consistent")])
+    spans: list[Span] = []
+    bad_offsets: set[int] = set()
+    for n, (c, v) in enumerate(zip(ordered, worst, strict=True), 1):
+        if view.text[c.start : c.end] != c.text:
+            bad_offsets.add(n)
+            continue
+        ks = sorted(by_claim.get(c, []), key=lambda k: -_RANK.get(k.verdict, 0))
+        reason = ks[0].reason if ks else "not checked"
+        spans.append(Span(c.start, c.end, c.id, n, v, f"{c.type}: {v}. {reason}"))
+    body, skipped = highlight_text(view.text, spans, id_prefix=id_prefix)
+    skipped_n = {s.n for s in skipped}
+    entries = []
+    for n, (c, v) in enumerate(zip(ordered, worst, strict=True), 1):
+        ks = sorted(by_claim.get(c, []), key=lambda k: (-_RANK.get(k.verdict, 0), k.check))
+        note = ""
+        if n in bad_offsets:
+            note = "Not marked in the text: its offsets do not point at its text."
+        elif n in skipped_n:
+            note = "Not marked in the text: it overlaps another claim."
+        entries.append({
+            "n": n, "id": c.id, "type": c.type, "asset": c.asset, "text": c.text,
+            "verdict": v, "verdict_label": _LABELS[v], "value_text": _value_text(c), "note": note,
+            "checks": [
+                {
+                    "check": k.check, "verdict": k.verdict, "severity": k.severity,
+                    "reason": k.reason, "numbers": _numbers(k),
+                    "evidence": json.dumps(k.evidence, indent=1, sort_keys=True, default=str, ensure_ascii=False) if k.evidence else "",
+                }
+                for k in ks
+            ],
+        })
+    chart, chart_note = _chart(view, ordered, verdict_by_id, market)
+    counts = Counter(worst)
+    return {
+        "article": view, "safe_url": safe_url(view.url), "body": body, "claims": entries,
+        "counts": {v: counts.get(v, 0) for v in VERDICT_ORDER}, "verdict_order": VERDICT_ORDER,
+        "chart": chart, "chart_note": chart_note, "p": id_prefix,
+    }
+
+
+ArticleItem = tuple[CleanArticle | Mapping[str, Any], Sequence[Claim], Sequence[Check]]
+
+
+def render_article_page(
+    article: CleanArticle | Mapping[str, Any],
+    claims: Sequence[Claim],
+    checks: Sequence[Check],
+    market: CandleSource | None,
+    *,
+    static_prefix: str | None = None,
+    index_href: str = "#",
+    generated_at: str | None = None,
+) -> str:
+    """One article as an HTML page: highlighted text, evidence beside it, price chart.
+
+    This is the view of ``factcheck --format html -o FILE`` and of each article page
+    of :func:`write_report`.
+
+    Args:
+        article: a :class:`CleanArticle` or a mapping with its fields (a database row).
+        claims: the article's claims (offsets into ``article.text``).
+        checks: their checks (any order; several per claim allowed).
+        market: market data for the price chart, or ``None`` for no chart.
+        static_prefix: link the stylesheet at ``{static_prefix}style.css`` instead
+            of inlining it (the site does this; a single page inlines it and is
+            self-contained).
+        index_href: where the header link points.
+        generated_at: shown in the header when given.
+
+    Returns:
+        The HTML page.
+
+    Example:
+        >>> html = render_article_page(article, claims, checks, None)  # doctest: +SKIP
+        >>> Path("article.html").write_text(html)  # doctest: +SKIP
+    """
+    return render_articles_page(
+        [(article, claims, checks)], market, static_prefix=static_prefix,
+        index_href=index_href, generated_at=generated_at,
+    )
+
+
+def render_articles_page(
+    items: Sequence[ArticleItem],
+    market: CandleSource | None,
+    *,
+    static_prefix: str | None = None,
+    index_href: str = "#",
+    generated_at: str | None = None,
+) -> str:
+    """Several articles on one self-contained page (``factcheck`` of a file of many).
+
+    Each article is shown as by :func:`render_article_page`; element ids carry the
+    article's position (``a2-m-3``) so that links within the page stay unique.
+
+    Args:
+        items: ``(article, claims, checks)`` per article.
+        market: market data for the price charts, or ``None``.
+        static_prefix: as in :func:`render_article_page`.
+        index_href: as in :func:`render_article_page`.
+        generated_at: as in :func:`render_article_page`.
+
+    Returns:
+        The HTML page.
+    """
+    env = environment()
+    part = env.get_template("_article.html.j2")
+    sections = []
+    for i, (article, claims, checks) in enumerate(items, 1):
+        prefix = "" if len(items) == 1 else f"a{i}-"
+        sections.append(Markup(part.render(article_context(article, claims, checks, market, id_prefix=prefix))))
+    if len(items) == 1:
+        view = ArticleView.of(items[0][0])
+        page_title = view.title or view.source_id or view.id
+    else:
+        page_title = f"{len(items)} articles"
+    return env.get_template("article.html.j2").render(
+        sections=sections, page_title=page_title, version=__version__,
+        inline_css=None if static_prefix is not None else Markup(stylesheet()),
+        static_prefix=static_prefix or "", index_href=index_href, generated_at=generated_at,
+    )
