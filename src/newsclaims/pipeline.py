@@ -261,7 +261,7 @@ class Runner:
                 "status": "running",
                 "settings_fingerprint": self.settings.fingerprint(),
                 "settings": self.settings.model_dump_json(),
-                "dedup_fingerprint": self.settings.dedup.fingerprint(),
+                "dedup_fingerprint": _dedup_fingerprint(self.settings),
                 "args": to_json(self.argv),
             }], pk="id")
 
@@ -274,12 +274,10 @@ class Runner:
             })
 
     def _load_index(self) -> None:
-        from .dedup import DedupIndex, signature_from_bytes
+        from .dedup import DedupIndex, config_fingerprint
 
         cfg = self.settings.dedup
-        fp = cfg.fingerprint()
-        self.index = DedupIndex(cfg)
-        other = self.db.execute("SELECT COUNT(*) FROM signatures WHERE config != ?", [fp]).fetchone()[0]
+        other = self.db.execute("SELECT COUNT(*) FROM signatures WHERE config != ?", [config_fingerprint(cfg)]).fetchone()[0]
         if other:
             from .errors import StorageError
 
@@ -287,9 +285,7 @@ class Runner:
                 f"the database holds {other} signatures made with other dedup settings; "
                 "use the same [dedup] settings as before, or a new database"
             )
-        for aid, blob, pub, chars in self.db.execute("SELECT article_id, minhash, published_at, chars FROM signatures ORDER BY article_id"):
-            self.index.add(aid, signature_from_bytes(blob, cfg), datetime.fromisoformat(pub) if pub else None, chars)
-        self.index.changed_clusters()  # loading changes nothing in the database
+        self.index = DedupIndex.load(cfg, self.db["signatures"].rows)
 
     def _boilerplate(self, paths: Sequence[str]) -> Any:
         """Learn boilerplate from this input (articles not counted before), merged with the stored counts."""
@@ -415,6 +411,9 @@ class Runner:
         claim_rows: list[dict[str, Any]] = []
         check_rows: list[dict[str, Any]] = []
         processed_ids: list[str] = []
+        from .dedup import config_fingerprint, signature_from_bytes
+
+        fingerprint = config_fingerprint(self.settings.dedup)
         for art, res in zip(arts, results, strict=True):
             if isinstance(res, Rejection):
                 row = rejection_row(res, self.stats.run_id)
@@ -426,8 +425,6 @@ class Runner:
             c = res.article
             processed_ids.append(c.id)
             if c.id not in self.index:
-                from .dedup import signature_from_bytes
-
                 dups = self.index.add(c.id, signature_from_bytes(res.signature, self.settings.dedup), c.published_at, len(c.text))
                 if dups:
                     self.stats.duplicates += 1
@@ -438,14 +435,14 @@ class Runner:
                 "chars": len(c.text), "origin": c.origin, "removed": to_json(c.removed), "run_id": self.stats.run_id,
                 "stage": self.stage,
             })
-            sig_rows.append({"article_id": c.id, "config": self.settings.dedup.fingerprint(), "minhash": res.signature, "published_at": iso_utc(c.published_at), "chars": len(c.text)})
+            sig_rows.append({"article_id": c.id, "config": fingerprint, "minhash": res.signature, "published_at": iso_utc(c.published_at), "chars": len(c.text)})
             claim_rows.extend(claim_row(x) for x in res.claims)
             check_rows.extend(check_row(k) for k in res.checks)
             self.stats.claims.update(x.type for x in res.claims)
             self.stats.checks.update(k.verdict for k in res.checks)
         self.stats.rejected.update(r["reason"] for r in rej_rows)
         self.stats.stored += len(art_rows)
-        cluster_rows, member_rows = self._cluster_rows()
+        cluster_rows, member_rows, merged_away = self._cluster_rows()
         with transaction(self.db):
             upsert(self.db, "rejections", rej_rows, pk="id")
             upsert(self.db, "articles", art_rows, pk="id")
@@ -454,6 +451,8 @@ class Runner:
                 self._delete_for(["claims", "checks"], processed_ids, keep_check="cross_copy")
             upsert(self.db, "claims", claim_rows, pk="id")
             upsert(self.db, "checks", check_rows, pk="id")
+            for cid in merged_away:
+                self.db.execute("DELETE FROM clusters WHERE id = ?", [cid])
             upsert(self.db, "clusters", cluster_rows, pk="id")
             for row in member_rows:
                 self.db.execute("UPDATE articles SET cluster_id = ?, is_canonical = ? WHERE id = ?", [row["cluster_id"], row["is_canonical"], row["id"]])
@@ -466,15 +465,15 @@ class Runner:
             self.db.execute(f"DELETE FROM claims WHERE article_id IN ({marks})", chunk)
             self.db.execute(f"DELETE FROM checks WHERE article_id IN ({marks}) AND [check] != ?", [*chunk, keep_check])
 
-    def _cluster_rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def _cluster_rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+        """Rows for the clusters this batch changed, their members, and clusters merged away."""
+        changes = self.index.take_changes()
         clusters: list[dict[str, Any]] = []
         members: list[dict[str, Any]] = []
-        for cid in sorted(self.index.changed_clusters()):
-            ids = self.index.members(cid)
-            canonical = self.index.canonical_of(cid)
-            clusters.append({"id": cid, "canonical_id": canonical, "size": len(ids)})
-            members.extend({"id": a, "cluster_id": cid, "is_canonical": int(a == canonical)} for a in ids)
-        return clusters, members
+        for c in changes.updated:
+            clusters.append({"id": c.id, "canonical_id": c.canonical_id, "size": c.size, "max_jaccard": c.max_jaccard})
+            members.extend({"id": a, "cluster_id": c.id, "is_canonical": int(a == c.canonical_id)} for a in c.members)
+        return clusters, members, list(changes.removed)
 
     # ---- stories and the cross-copy check
     def _stories(self) -> None:
@@ -513,6 +512,12 @@ class Runner:
             upsert(self.db, "checks", [check_row(k) for k in cross], pk="id")
         self.stats.stories = len(members)
         self.stats.checks.update(k.verdict for k in cross)
+
+
+def _dedup_fingerprint(settings: Settings) -> str:
+    from .dedup import config_fingerprint
+
+    return config_fingerprint(settings.dedup)
 
 
 def _init_ctx_inline(ctx: WorkerContext) -> None:
