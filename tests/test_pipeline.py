@@ -129,7 +129,7 @@ def test_incremental_ingest_clusters_new_with_old(tmp_path: Path) -> None:
 
 def test_killed_run_resumes_to_the_same_rows(clean_run: Path, tmp_path: Path) -> None:
     db = tmp_path / "killed.db"
-    args = ["run", str(DUMP), str(CORPUS / "seeds"), "--db", str(db), "--workers", "1", "--set", "run.batch_size=16"]
+    args = ["--set", "run.batch_size=16", "run", str(DUMP), str(CORPUS / "seeds"), "--db", str(db), "--workers", "1"]
     proc = _cli(*args)
     deadline = time.monotonic() + 120
     stored = 0
@@ -153,7 +153,7 @@ def test_killed_run_resumes_to_the_same_rows(clean_run: Path, tmp_path: Path) ->
 
 def test_ctrl_c_stops_after_the_batch_with_a_summary(tmp_path: Path) -> None:
     db = tmp_path / "int.db"
-    args = ["run", str(DUMP), "--db", str(db), "--workers", "1", "--set", "run.batch_size=8"]
+    args = ["--set", "run.batch_size=8", "run", str(DUMP), "--db", str(db), "--workers", "1"]
     proc = _cli(*args)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
@@ -179,7 +179,7 @@ def test_two_processes_writing_one_database(tmp_path: Path) -> None:
     b.write_text("".join(json.dumps(r) + "\n" for r in rows[1::2]), encoding="utf-8")
     db = tmp_path / "shared.db"
     open_db(db)  # created before both start
-    procs = [_cli("ingest", str(p), "--db", str(db), "--workers", "1", "--set", "run.batch_size=4") for p in (a, b)]
+    procs = [_cli("--set", "run.batch_size=4", "ingest", str(p), "--db", str(db), "--workers", "1") for p in (a, b)]
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
@@ -191,17 +191,21 @@ def test_two_processes_writing_one_database(tmp_path: Path) -> None:
 
 
 def test_nothing_readable_exits_2(tmp_path: Path) -> None:
-    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
-    proc = _cli("ingest", str(tmp_path), "--db", str(tmp_path / "x.db"))
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
+    proc = _cli("ingest", str(inp), "--db", str(tmp_path / "x.db"))
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 2
     assert "no article could be read" in err and "binary" in out
 
 
 def test_bad_records_do_not_change_the_exit_code(tmp_path: Path) -> None:
-    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
-    (tmp_path / "ok.txt").write_text("Bitcoin is trading at $104,500 after a 2% gain in the past 24 hours.", encoding="utf-8")
-    proc = _cli("ingest", str(tmp_path), "--db", str(tmp_path / "x.db"))
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "bin.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (inp / "ok.txt").write_text("Bitcoin is trading at $104,500 after a 2% gain in the past 24 hours.", encoding="utf-8")
+    proc = _cli("ingest", str(inp), "--db", str(tmp_path / "x.db"))
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "rejected          1  (binary 1)" in out

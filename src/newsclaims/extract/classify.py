@@ -1,0 +1,633 @@
+"""The rule classifier (decision point 2): a candidate in context -> a decision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .cues import (
+    _WINDOWS,
+    AVERAGE_PRICE,
+    CENTS,
+    CHANGE_ADJ,
+    CLAUSE_BREAK,
+    CLAUSE_BREAK_TYPE,
+    CLAUSE_COLON,
+    CONF_CARRY,
+    CONF_CUE,
+    CONF_FALLBACK_ASSET,
+    CONSUMED,
+    COORD_GAP,
+    CROSS_LEVEL,
+    CUE_LEFT_REACH,
+    ETF_ISSUER,
+    GLUED_WIDGET,
+    HIGH_LOW_WINDOW,
+    HOLDER,
+    LEFT_REACH,
+    LEVEL_LEFT_REACH,
+    LEVEL_TYPES,
+    LIST_GAP_WORDS,
+    LIST_GOES_ON,
+    LIST_SEP,
+    MARKET_LIQUIDATION_USD,
+    MAX_PRICE_USD,
+    METRIC_TYPES,
+    MIN_METRIC_USD,
+    MODAL_ANY,
+    MODAL_RIGHT,
+    NEXT_NUMBER_CUE,
+    NON_MARKET_METRIC,
+    NUMBER_WORDS,
+    OF_RIGHT,
+    PERCENT_CHANGE_NOUN_RIGHT,
+    POINT_LEVEL_TYPES,
+    PRICE_SUBJECT,
+    PRICE_WINDOW_RIGHT,
+    PRONOUN,
+    PURCHASE,
+    QUESTION_TAIL,
+    RANKED_BY,
+    RATIO,
+    RECENT_ASSET_CHARS,
+    SHARE_RIGHT,
+    STABLECOINS,
+    TIGHT_RIGHT,
+    TO_BEFORE,
+    WINDOW_RIGHT,
+    WINDOW_RIGHT_PREFERRED,
+    Cues,
+    last_match,
+)
+from .drafts import (
+    Candidate,
+    Decision,
+    Draft,
+    Mention,
+)
+
+# --------------------------------------------------------------------------- classifier
+
+
+class RuleClassifier:
+    """Decides type, asset, window, direction, side and qualifier from cue words."""
+
+    def __init__(self) -> None:
+        self.cues = Cues.load()
+
+    # -- helpers --------------------------------------------------------------
+
+    @staticmethod
+    def _clause_left(c: Candidate, breaks: re.Pattern[str] = CLAUSE_BREAK) -> str:
+        """Text left of the number back to the nearest clause break (same sentence)."""
+        left = c.text[max(c.sent_start, c.q.start - LEFT_REACH) : c.q.start]
+        last = None
+        for m in breaks.finditer(left):
+            last = m
+        return left[last.end() :] if last is not None else left
+
+    @staticmethod
+    def _level_right(c: Candidate) -> str:
+        """Right context for support/resistance words: the clause, plus a "which ..." tail."""
+        right = c.right
+        m = CLAUSE_BREAK.search(right)
+        while m is not None and re.match(r",\s+(?:which|that)\b", m.group(0)):
+            m = CLAUSE_BREAK.search(right, m.end())
+        right = right[: m.start()] if m is not None else right
+        if c.seg_end < c.sent_end and c.q.end + len(right) >= c.seg_end:
+            # "broke above $0.2875, hitting resistance at $0.2980": the word is the next number's
+            right = NEXT_NUMBER_CUE.sub("", right)
+        return right
+
+    @staticmethod
+    def _clause_right(c: Candidate) -> str:
+        right = c.right
+        m = CLAUSE_BREAK.search(right)
+        return right[: m.start()] if m is not None else right
+
+    def _type_cue(self, left: str, right: str, consumed: int = 0,
+                  left_best: tuple[str | None, int] | None = None) -> tuple[str | None, int]:
+        """The metric or level type named nearest the number: (type, distance).
+
+        A negative distance marks a cue on the right that is tied to the number by
+        a preposition ("$260M in long liquidations"); it beats any cue on the left.
+        ``left_best`` is the left side's answer when already known.
+        """
+        best = left_best if left_best is not None else self._left_cue(left, consumed)
+        m2 = self.cues.any_type.search(right) if right else None
+        if m2 is not None:
+            d = m2.start() + 1  # the right side loses ties to the left
+            if TIGHT_RIGHT.match(right[: m2.start()]) is not None:
+                return m2.lastgroup, -1
+            if d < best[1]:
+                best = (m2.lastgroup, d)
+        return best
+
+    def _left_cue(self, left: str, consumed: int = 0) -> tuple[str | None, int]:
+        """The type cue nearest the number on its left, within its reach."""
+        best: tuple[str | None, int] = (None, 10**6)
+        # one pass over each side with all types in one pattern (named groups)
+        for m in self.cues.any_type.finditer(left):
+            typ = m.lastgroup
+            d = len(left) - m.end()
+            if typ == "market_cap" and RANKED_BY.search(left[: m.start()]):
+                continue  # "the largest cryptocurrency by market cap"
+            if m.start() < consumed:
+                continue  # "$5 support level, at $5.142": the word belongs to "$5"
+            reach = LEVEL_LEFT_REACH if typ in LEVEL_TYPES else CUE_LEFT_REACH
+            if d <= reach and d < best[1]:
+                best = (typ, d)
+        return best
+
+    def _direction(self, left: str, right: str) -> str | None:
+        """The change direction named nearest the number."""
+        best: tuple[str | None, int] = (None, 10**6)
+        for dirn, pat in (("down", self.cues.down), ("up", self.cues.up)):
+            for m in pat.finditer(left):
+                d = len(left) - m.end()
+                if d < best[1]:
+                    best = (dirn, d)
+            m2 = pat.search(right[:40])
+            if m2 is not None and m2.start() + 1 < best[1]:
+                best = (dirn, m2.start() + 1)
+        return best[0]
+
+    @staticmethod
+    def _window_in(text: str, last: bool = False) -> tuple[str | None, int]:
+        """The first (or ``last``) window phrase in ``text`` and its position."""
+        best: tuple[str | None, int] = (None, -1 if last else 10**6)
+        for pat, iso in _WINDOWS:
+            m = last_match(pat, text) if last else pat.search(text)
+            if m is None or (m.start() <= best[1] if last else m.start() >= best[1]):
+                continue
+            if iso is None:
+                n_raw = m.group(1).lower()
+                n = int(n_raw) if n_raw.isdigit() else NUMBER_WORDS.get(n_raw, 0)
+                unit = m.group(2).lower()
+                if n <= 0:
+                    continue
+                if unit.startswith("hour"):
+                    iso_v = "PT24H" if n == 24 else f"PT{n}H"
+                elif unit.startswith("day"):
+                    iso_v = "PT24H" if n == 1 else f"P{n}D"
+                elif unit.startswith("week"):
+                    iso_v = f"P{7 * n}D"
+                else:
+                    iso_v = "P1Y" if n == 12 else f"P{30 * n}D"
+                best = (iso_v, m.start())
+            else:
+                best = (iso, m.start())
+        return best
+
+    def _qualifier(self, c: Candidate) -> str:
+        q = c.q.qualifier
+        if q != "exact":
+            return q
+        left = c.text[max(c.sent_start, c.q.start - 30) : c.q.start].lower()
+        if re.search(r"\b(?:above|over|past|beyond|exceed\w*|surpass\w*|top(?:ped|s)?|crossed|topping|north of|upwards of|at least|in excess of)\s+(?:the\s+)?\$?$", left):
+            return "at_least"
+        if re.search(r"\b(?:below|under|beneath|south of|sub|at most|up to|less than|short of)\s+(?:the\s+)?\$?$", left):
+            return "at_most"
+        if re.search(r"\b(?:near|around|about|roughly|approximately|nearly|almost|close to|some|circa|approx\.?|~|≈)\s*(?:the\s+)?\$?$", left):
+            return "approx"
+        return "exact"
+
+    def _assets(self, c: Candidate, mentions: list[Mention], main: str | None,
+                prev: Decision | None, typ: str) -> tuple[tuple[str | None, ...], bool]:
+        """The asset(s) governing the number, and whether the main-asset fallback was used."""
+        if typ in ("price", "support", "resistance", "price_change") or c.q.unit not in ("USD", "percent"):
+            # a stablecoin or the unit of the amount is not what is priced ("0.022 BTC")
+            mentions = [m for m in mentions if m.label not in STABLECOINS and m.label != c.q.unit]
+        s0 = max(c.sent_start, c.q.start - 200)
+        clause0 = c.q.start - len(self._clause_left(c, CLAUSE_COLON))
+        s0 = max(s0, clause0) if c.index == 0 else s0
+        left_m = [m for m in mentions if s0 <= m.start and m.end <= c.q.start]
+        seg_left = [m for m in left_m if m.start >= c.seg_start]
+        right_lim = min(c.seg_end, c.q.end + 60)
+        clause_right = c.q.end + len(self._clause_right(c))
+        right_m = [m for m in mentions if c.q.end <= m.start < min(right_lim, clause_right)]
+        chosen: list[Mention] = []
+        if seg_left:
+            chosen = self._coordinated(seg_left, c.text)
+        elif right_m and re.match(r"^\s*(?:\)|worth of|in|of|across|for|on|from|into|to)\b", c.text[c.q.end : right_m[0].start] or " ") is not None and not (left_m and typ in ("price", "price_change", "support", "resistance")):
+            chosen = [right_m[0]]
+        elif prev is not None and prev.assets and (prev.type is not None or prev.excluded):
+            return prev.assets, False
+        elif left_m:
+            chosen = self._coordinated(left_m, c.text)
+        if chosen:
+            labels: list[str | None] = []
+            for m in sorted(chosen, key=lambda m: m.start):
+                if m.label not in labels:
+                    labels.append(m.label)
+            # A specific asset beats MARKET named in the same coordination.
+            if len(labels) > 1 and "MARKET" in labels:
+                labels.remove("MARKET")
+            if not (labels == ["MARKET"] and typ in ("price", "support", "resistance")):
+                return tuple(labels), False
+        lo = c.sent_start if typ in METRIC_TYPES else c.q.start - len(self._clause_left(c))
+        sent_market = any(m.label == "MARKET" for m in mentions if lo <= m.start < c.sent_end)
+        if sent_market or (typ == "liquidation" and abs(c.q.value) >= MARKET_LIQUIDATION_USD):
+            return ("MARKET",), False
+        # "Its trading volume ...": the asset named last before this sentence.
+        before = [m for m in mentions
+                  if c.sent_start - RECENT_ASSET_CHARS <= m.start < c.sent_start and m.label != "MARKET"]
+        if before and PRONOUN.search(c.text[c.sent_start : c.q.start]):
+            recent = [m.label for m in before]
+            # "the token has clawed back 6%": the article's own asset if it was just named
+            return ((main if main in recent else recent[-1]),), True
+        return (main,), True
+
+    @staticmethod
+    def _coordinated(ms: list[Mention], text: str) -> list[Mention]:
+        """The nearest mention plus those joined to it by commas/and ("A, B and C")."""
+        out = [ms[-1]]
+        for m in reversed(ms[:-1]):
+            gap = text[m.end : out[-1].start]
+            if m.label == out[-1].label and len(gap) <= 24 and "," not in gap:
+                out.append(m)  # "Ether (ETH)", "Solana's SOL"
+                continue
+            if COORD_GAP.fullmatch(gap):
+                out.append(m)
+                continue
+            break
+        return out
+
+    # -- the decision -------------------------------------------------------------
+
+    def classify(self, c: Candidate, mentions: list[Mention], main: str | None,
+                 prev: Decision | None, prev_sent: Decision | None = None) -> Decision:
+        """Decide what ``c`` claims, given the previous decision in its sentence."""
+        q = c.q
+        text = c.text
+        unit = q.unit
+        value = abs(q.value)
+        value_max = abs(q.value_max) if q.value_max is not None else None
+        if value_max is not None and value_max < value:
+            value, value_max = value_max, value
+        if unit == "number" and CENTS.match(text[q.end : q.end + 8]) and prev is not None:
+            unit, value = "USD", value / 100.0
+        if unit in ("number", "bp"):
+            return Decision()
+        if unit in ("USDT", "USDC", "BUSD", "FDUSD"):
+            unit = "USD"
+        # A name with a number in it is not money: "USD1" (a stablecoin), "Web3".
+        if q.text[:1].isalpha() and text[q.end : q.end + 1].isalnum() is False and re.match(r"^[A-Za-z]+\d", q.text):
+            return Decision()
+        # Ticker widgets glued to a name: "BTC0,03%", "ETH-0,33%".
+        if GLUED_WIDGET.search(text[max(0, q.start - 2) : q.start]):
+            return Decision()
+        # A question ("... can it bounce back to $200?") states nothing.
+        if QUESTION_TAIL.match(text[q.end : c.sent_end + 1]):
+            return Decision(excluded=True)
+
+        seg_left = text[max(c.seg_start, q.start - LEFT_REACH) : q.start]
+        clause_left = self._clause_left(c)
+        type_left = self._clause_left(c, CLAUSE_BREAK_TYPE)
+        left = seg_left if len(seg_left) < len(type_left) else type_left
+        right = self._clause_right(c)
+        is_list_item = (c.index > 0 and self._is_list_gap(c, mentions)) or (
+            c.index == 0 and prev is not None and prev.list_head)
+
+        # Presale promotions ("Token price: $0.00254", "raised $7.6M") are advertising.
+        if self.cues.presale.search(text[max(0, c.sent_start - 200) : c.sent_end]):
+            return Decision()
+        # Page furniture: "Related: Altseason is coming, 40% ..." links to other stories.
+        if self.cues.furniture.search(text[max(c.sent_start, q.start - 120) : q.start]):
+            return Decision()
+        if re.match(r"^\s*(?:in|of)\s+(?:[\w-]+\s+){0,2}exposure\b", right):
+            right = " open interest" + right  # "$26 billion in wiped exposure"
+        consumed = 0
+        if c.index > 0 and q.start - len(left) == c.seg_start:
+            m_cons = CONSUMED.match(left)
+            consumed = m_cons.end() if m_cons is not None else 0
+        left_best = self._left_cue(left, consumed)
+        level_right = self._level_right(c)
+        typ, dist = self._type_cue(left, level_right, consumed, left_best)
+        if typ not in LEVEL_TYPES and level_right != right:
+            typ, dist = self._type_cue(left, right, consumed, left_best)
+        carried = False
+        prev_unit = prev.drafts[0].unit if prev is not None and prev.drafts else None
+        if (is_list_item and prev is not None and (prev.type is not None or prev.excluded)
+                and (prev_unit is None or prev_unit == unit or prev.type in METRIC_TYPES)):
+            if prev.excluded:
+                return Decision(excluded=True, assets=prev.assets, type=prev.type)
+            typ, carried = prev.type, True
+        elif (typ is None and prev is not None and prev.type in METRIC_TYPES and prev.drafts
+              and ((prev.drafts[0].unit == unit and unit != "percent"
+                    and not (value < MAX_PRICE_USD and TO_BEFORE.search(left)
+                             and any(c.seg_start <= m.start < q.start for m in mentions)))
+                   or (prev.anaphor and c.index == 0
+                       and (unit == "percent" or value >= MAX_PRICE_USD or not TO_BEFORE.search(left)))
+                   or (unit == "USD" and value >= MIN_METRIC_USD.get(prev.type or "", 1e4)
+                       and not any(c.seg_start <= m.start < q.start for m in mentions))
+                   or (unit == "percent" and prev.drafts[0].unit == "percent"
+                       and prev.type in ("open_interest", "volume", "market_cap")
+                       and not re.search(r"\bprices?\b", text[c.seg_start : q.start], re.I)
+                       and not any(c.seg_start <= m.start < q.start for m in mentions)))):
+            # "weekly liquidations reached $2.16 billion, while monthly figures surpassed
+            # $4.4 billion": a second amount with no cue of its own continues the metric.
+            typ, carried = prev.type, True
+
+        carried_sent = False
+        if (typ is None and not carried and prev_sent is not None and unit == "USD"
+                and value >= MAX_PRICE_USD and prev_sent.drafts and prev_sent.drafts[0].unit == "USD"
+                and LIST_GOES_ON.search(text[c.sent_start : q.start])):
+            typ, carried, carried_sent = prev_sent.type, True, True
+        # A metric word far on the right loses to a price relation on the left
+        # ("BTC's dump to lows of $105k saw trader James Wynn liquidated").
+        if (typ in METRIC_TYPES and dist > 0 and not carried and unit == "USD"
+                and value < MAX_PRICE_USD and TO_BEFORE.search(left)
+                and self._type_cue(left, "")[0] is None):
+            typ = None
+        # Metric cues only count when close; an ETF flow needs an ETF in the sentence.
+        if typ == "etf_flow" and not carried and not self.cues.etf_context.search(c.sentence):
+            typ = None
+        if (typ in ("liquidation", "etf_flow", "unrealized_pnl") and unit == "percent"
+                and (OF_RIGHT.match(right) or self._direction(left, right) is None or dist > 25)):
+            # "93% of these liquidated positions": a share, not an amount; the type
+            # still carries to the amount that follows.
+            return Decision(type=typ, assets=self._assets(c, mentions, main, prev, typ)[0])
+        if typ in MIN_METRIC_USD and unit == "USD" and value < MIN_METRIC_USD[typ]:
+            typ = None
+        if typ in LEVEL_TYPES and (unit != "USD" or value >= MAX_PRICE_USD):
+            typ = None  # a level is a price: "$30 million ... to support" is not one
+        if unit not in ("USD", "percent") and typ not in ("open_interest", "volume") and not RATIO.search(c.text[max(c.sent_start, q.start - 60) : q.end + 20]):
+            return Decision()  # "accumulated 7,390 BTC": holdings and transfers are not claims yet
+        # Equities, commodities and macro figures are out of scope.
+        if typ not in ("unrealized_pnl", "etf_flow") and self._out_of_scope(c, seg_left, mentions):
+            return Decision()
+        if unit == "percent" and typ != "funding_rate" and re.search(r"\bfunding rates?\b", left[-CUE_LEFT_REACH:], re.I) and value < 1:
+            typ = "funding_rate"
+        if typ == "volume" and unit == "percent" and re.match(r"^\s*of\b", right):
+            typ = "dominance"
+        if typ == "dominance" and unit != "percent":
+            typ = None
+        if typ == "funding_rate" and unit != "percent":
+            typ = None
+
+        if typ is None and not carried:
+            if unit == "percent":
+                if SHARE_RIGHT.match(right) and re.search(r"\baccount\w*\s+for\s*$|\bshare\b", left, re.I):
+                    typ = "dominance"
+                elif OF_RIGHT.match(right) or self.cues.non_price_percent.search(left[-40:]):
+                    return Decision()
+                else:
+                    dirn = self._direction(left, right)
+                    signed_pct = q.text[:1] in "+-−"
+                    if dirn is None and not signed_pct and not PERCENT_CHANGE_NOUN_RIGHT.match(right):
+                        return Decision()
+                    typ = "price_change"
+            elif unit not in ("percent",):
+                if CHANGE_ADJ.search(left) and value < MAX_PRICE_USD and unit == "USD":
+                    typ = "price_change"
+                elif value < MAX_PRICE_USD or TO_BEFORE.search(left):
+                    typ = "price" if value < MAX_PRICE_USD else None
+                if typ is None:
+                    return Decision()
+        elif typ is None and carried:
+            return Decision()
+
+        # A percent after a metric named for a USD amount, or vice versa, keeps the metric.
+        if typ == "price_change" and unit == "USD" and prev is not None and prev.type == "price_change" and not CHANGE_ADJ.search(left):
+            typ = "price"
+        if typ in ("price_change",) and unit == "USD" and TO_BEFORE.search(left) and not CHANGE_ADJ.search(left):
+            typ = "price"
+
+        # Forecasts, targets and conditionals are not claims (levels excepted).
+        forecast = typ not in LEVEL_TYPES and self._is_forecast(c, clause_left)
+        assets, fallback = self._assets(c, mentions, main, prev, typ or "")
+        if fallback and carried_sent and prev_sent is not None:
+            assets, fallback = prev_sent.assets, False
+        if fallback and not carried and self.cues.out_of_scope.search(text[c.sent_start : q.start]):
+            return Decision()  # no asset named, and the sentence is about a stock or macro
+        if forecast:
+            return Decision(excluded=True, type=typ, assets=assets)
+        assert typ is not None
+
+        coord_assets = assets
+        if len(assets) > 1 and re.search(r"\brespectively\b", text[q.end : c.sent_end]):
+            # "SOL and ADA rose over support at $140 and 50 cents respectively"
+            pos = prev.list_pos + 1 if carried and prev is not None else 0
+            if pos < len(assets):
+                assets = (assets[pos],)
+        if (typ == "price_change" and fallback and not carried and unit == "percent"
+                and not PRICE_SUBJECT.search(clause_left + " " + right)
+                and (q.text[:1] in "+-−" or NON_MARKET_METRIC.search(c.sentence))
+                and self._window_in(text[c.sent_start : q.start] + " " + right)[0] is None):
+            return Decision()  # a change of something unnamed ("DiarioBitcoin: +204% traffic")
+        if typ == "price_change" and assets == ("MARKET",) and not re.search(r"\bindex\b", c.sentence, re.I):
+            typ = "market_cap"  # "the broader crypto market has seen a 5% increase"
+        if typ == "price" and AVERAGE_PRICE.search(left[-40:]) and PURCHASE.search(c.sentence):
+            return Decision()  # "acquired 780 BTC at an average price of $119,136"
+        if typ == "price" and (self.cues.non_price_usd.search(left[-22:])
+                               or self.cues.non_price_usd.match(right.lstrip()[:25])
+                               or self.cues.not_price_context.search(left[-60:])):
+            return Decision()  # cost bases, entries, strikes: not where the market trades
+        qualifier = self._qualifier(c)
+        direction: str | None = None
+        signed = q.text[:1] in "+-−"
+        if typ in ("price_change",):
+            direction = "down" if (signed and q.value < 0) else ("up" if signed else self._direction(left, right))
+            if direction is None and prev is not None and prev.drafts and prev.drafts[0].type == typ:
+                direction = prev.drafts[0].direction
+            if direction is None:
+                return Decision()
+        elif typ in ("open_interest", "market_cap", "volume", "dominance", "funding_rate"):
+            if unit == "percent" and typ not in ("dominance", "funding_rate"):
+                direction = "down" if (signed and q.value < 0) else ("up" if signed else self._direction(left, right))
+                if direction is None:
+                    direction = "up"  # "open interest ... has exceeded 6%": a rise unless a fall is said
+            elif unit != "percent" and CHANGE_ADJ.search(left):
+                direction = self._direction(left, "")
+            elif unit != "percent" and re.match(r"^\s*(?:in|of)\s+(?:wiped|erased|lost|liquidated)\b", right):
+                direction = "down"
+        elif typ == "liquidation" and unit == "percent":
+            # "crypto liquidations soaring 125%": a change of the liquidation total
+            direction = self._direction(left, right)
+        elif typ == "etf_flow":
+            direction = self._flow_direction(left, right)
+        elif typ == "unrealized_pnl":
+            direction = "down" if re.search(r"loss", left + right, re.I) else "up"
+        signed_value = value
+        if direction == "down":
+            signed_value = -value
+        if typ == "funding_rate" and signed and q.value < 0:
+            signed_value = q.value
+
+        window = self._window(c, typ, left, right, prev, direction)
+        side = self._side(c, left, right, prev) if typ == "liquidation" else None
+        subject = self._subject(c, typ)
+
+        alt_assets: tuple[str, ...] = ()
+        if prev is not None and prev.drafts and assets == prev.assets:
+            alt_assets = prev.drafts[0].alt_assets
+        if fallback:
+            seen: list[str] = []
+            for m in reversed(mentions):
+                if (c.sent_start - 3 * RECENT_ASSET_CHARS <= m.start < c.sent_start
+                        and m.label != "MARKET" and m.label not in seen):
+                    seen.append(m.label)
+            if main is not None and main not in seen:
+                seen.append(main)
+            alt_assets = tuple(seen)
+        start, end = self._span(c, left, assets)
+        conf = CONF_CARRY if carried else CONF_CUE
+        if fallback:
+            conf = min(conf, CONF_FALLBACK_ASSET)
+        drafts = [
+            Draft(type=typ, asset=a, value=signed_value, unit=unit, start=start, end=end,
+                  sent_start=c.sent_start, sent_end=c.sent_end,
+                  value_max=(-value_max if direction == "down" and value_max is not None else value_max),
+                  direction=direction, window=window, side=side, qualifier=qualifier,
+                  subject=subject, confidence=conf, alt_assets=alt_assets)
+            for a in assets
+        ]
+        # "dropped below the pivotal support at $102,800": the level and the price.
+        m_cross = CROSS_LEVEL.search(left) if typ in LEVEL_TYPES and not forecast else None
+        ql: str | None = None
+        if m_cross is not None and not self.cues.forecast.search(clause_left):
+            ql = "at_most" if m_cross.group(1).lower() in ("below", "under") else "at_least"
+        elif carried and prev is not None and typ in LEVEL_TYPES:
+            ql = prev.cross_qualifier
+        if ql is not None:
+            drafts += [replace(d, type="price", qualifier=ql, confidence=CONF_CARRY) for d in drafts]
+        list_pos = prev.list_pos + 1 if carried and prev is not None else 0
+        all_assets = coord_assets
+        return Decision(drafts=drafts, type=typ, window=window, assets=all_assets, side=side,
+                        list_pos=list_pos, cross_qualifier=ql)
+
+    def _out_of_scope(self, c: Candidate, seg_left: str, mentions: list[Mention]) -> bool:
+        """Whether the nearest subject before the number is a stock, commodity or macro figure."""
+        m = last_match(self.cues.out_of_scope, seg_left)
+        if m is None:
+            return False
+        at = c.q.start - len(seg_left) + m.start()
+        return not any(at < mm.start < c.q.start for mm in mentions if mm.label != "MARKET")
+
+    def _is_forecast(self, c: Candidate, clause_left: str) -> bool:
+        for m in self.cues.forecast.finditer(clause_left):
+            if m.group(0) == "May":  # the month, not the modal
+                continue
+            return True
+        # "$30 could support upswings to $35": the number is the subject of a modal;
+        # "A 30% rally from the current price could push Ethereum to ...".
+        if MODAL_RIGHT.match(c.text[c.q.end : c.q.end + 40]) is not None:
+            return True
+        return c.q.unit == "percent" and MODAL_ANY.search(self._clause_right(c)[:60]) is not None
+
+    @staticmethod
+    def _is_list_gap(c: Candidate, mentions: list[Mention]) -> bool:
+        """Whether only separators and asset names stand between this number and the last.
+
+        "Bitcoin futures saw $153 million liquidated, followed by Ethereum (ETH) at
+        $122 million, Solana (SOL) at $33 million": each later amount continues the list.
+        """
+        gap_start, gap_end = c.seg_start, c.q.start
+        gap = c.text[gap_start:gap_end]
+        if LIST_SEP.match(gap) is not None:
+            return True
+        parts: list[str] = []
+        pos = gap_start
+        for m in mentions:
+            if m.start >= gap_start and m.end <= gap_end:
+                parts.append(c.text[pos : m.start])
+                pos = m.end
+        if not parts:
+            return False
+        parts.append(c.text[pos:gap_end])
+        rest = " ".join(parts)
+        return LIST_GAP_WORDS.fullmatch(rest) is not None
+
+    def _flow_direction(self, left: str, right: str) -> str:
+        both = left[-60:] + " " + right
+        out = re.search(r"outflows?|bled|withdraw\w*|redemptions?|pulled out|exodus", both, re.I)
+        inn = re.search(r"inflows?|pulled in|poured|raked in|attracted|drew in|added|intake", both, re.I)
+        if out and not inn:
+            return "down"
+        if out and inn:
+            # the nearer one wins
+            lo = left.lower()
+            i_out = max(lo.rfind("outflow"), -1)
+            i_in = max(lo.rfind("inflow"), -1)
+            if i_out > i_in:
+                return "down"
+            if i_in > i_out:
+                return "up"
+            ro = right.lower()
+            a = ro.find("outflow")
+            b = ro.find("inflow")
+            return "down" if a != -1 and (b == -1 or a < b) else "up"
+        return "up"
+
+    def _window(self, c: Candidate, typ: str, left: str, right: str, prev: Decision | None,
+                direction: str | None) -> str | None:
+        text = c.text
+        if typ in ("price", "support", "resistance"):
+            m = HIGH_LOW_WINDOW.search(left[-40:])
+            if m is not None:
+                return self._window_in(m.group(0))[0]
+            if typ == "price" and PRICE_WINDOW_RIGHT.match(right):
+                return self._window_in(right[:50])[0]
+            if typ == "price" and c.q.value_max is not None:
+                # "During the five-day period, Bitcoin ... traded between $102,711 and $104,971"
+                return self._window_in(text[c.sent_start : c.q.start], last=True)[0]
+            return None
+        if typ in POINT_LEVEL_TYPES and direction is None:
+            return None
+        # the number's own segment first: left back to the previous number, right to the next
+        seg_left = text[max(c.seg_start, c.sent_start) : c.q.start]
+        w_left, pos_left = self._window_in(seg_left, last=True)
+        if w_left is not None and re.search(r"\bsince\b", seg_left[pos_left:], re.I):
+            w_left = None  # "during an 11-day surge, ... inflows since their debut to $3.5B"
+        if re.match(r"^\s*(?:\w+\s+){0,3}since\b", right, re.I):
+            return None
+        w_right, pos_right = self._window_in(right)
+        if (w_right is not None and WINDOW_RIGHT.match(right[:pos_right]) is not None
+                and (w_left is None or pos_right <= WINDOW_RIGHT_PREFERRED)):
+            return w_right
+        if w_left is not None:
+            return w_left
+        if typ in ("liquidation", "etf_flow", "volume"):
+            w, _ = self._window_in(text[c.sent_start : c.q.start], last=True)
+            if w is not None:
+                return w
+        if re.search(r"\bsince\b", seg_left, re.I):
+            return None  # "inflows since their July debut": cumulative, no window
+        if prev is not None and prev.window is not None and prev.type in (typ, "price_change") and typ in ("price_change", "open_interest", "market_cap", "volume", "liquidation", "etf_flow"):
+            return prev.window
+        return None
+
+    def _side(self, c: Candidate, left: str, right: str, prev: Decision | None) -> str | None:
+        near = left[-70:] + " " + right[:60]
+        lm = self.cues.long.search(near)
+        sm = self.cues.short.search(near)
+        if lm and not sm:
+            return "long"
+        if sm and not lm:
+            return "short"
+        if lm and sm:
+            return None
+        return prev.side if prev is not None and prev.type == "liquidation" else None
+
+    def _subject(self, c: Candidate, typ: str) -> str | None:
+        s = c.sentence
+        if typ == "etf_flow":
+            m = ETF_ISSUER.search(s)
+            if m is not None:
+                return m.group(0)
+            m2 = re.search(r"\b(?:U\.?S\.?\s+)?(?:spot\s+)?(?:Bitcoin|BTC|Ether(?:eum)?|ETH|Solana|SOL|XRP)\s+(?:spot\s+)?ETFs?\b", s, re.I)
+            return m2.group(0) if m2 is not None else None
+        if typ == "unrealized_pnl":
+            m = HOLDER.search(s)
+            return m.group(0) if m is not None else None
+        return None
+
+    @staticmethod
+    def _span(c: Candidate, left: str, assets: tuple[str | None, ...]) -> tuple[int, int]:
+        """The claim's text: from the start of its clause (at most LEFT_REACH back) to the number."""
+        start = c.q.start - len(left)
+        text = c.text
+        while start < c.q.start and text[start] in " ,;:\t\n—–-(":
+            start += 1
+        return start, c.q.end

@@ -1,0 +1,191 @@
+"""Cue patterns and tuning constants of the rule claim classifier.
+
+The word lists live in ``nlp/data/cues.json`` (loaded into :class:`Cues`); the
+structural patterns (clause breaks, list separators, windows) and the named tuning
+constants are here, each with the reason for its value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+# --------------------------------------------------------------------------- constants
+
+#: how far left of a number (characters) a cue word may stand and still govern it;
+#: long enough for "Open interest in perpetual futures declined roughly", short
+#: enough to stay in one clause of a long sentence.
+LEFT_REACH = 110
+#: how far right of a number a cue may stand ("$237 million in Bitcoin long
+#: positions have been liquidated").
+RIGHT_REACH = 70
+#: a USD amount at or above this is not a coin price unless a price cue is adjacent
+#: (BTC trades near 1e5; amounts in millions are flows, liquidations, caps).
+MAX_PRICE_USD = 1_000_000.0
+#: relative difference under which two claims of the same kind are one fact restated
+#: ("$102.9K" in the title, "$102,969" in the body: 0.07%); two levels of one chart
+#: ("$106,000" and "$106,290": 0.27%) stay apart.
+MERGE_REL_TOL = 0.001
+#: the same for a figure in the title, which rounds ("$104K" for "$103,990" is 0.01%
+#: off, "$2.8K" for "$2,806.5" 0.2%); the scorer's tolerance.
+TITLE_MERGE_REL_TOL = 0.005
+#: how far left of a number a metric or level noun may stand ("Open interest in
+#: perpetual futures declined roughly 4.4%"); further away it belongs to another clause.
+CUE_LEFT_REACH = 60
+#: the same for support/resistance words, which rarely belong to another clause
+#: ("Important support levels are marked by Fair Value Gaps on the daily chart, and at $2,111").
+LEVEL_LEFT_REACH = 100
+#: smallest USD amounts that are plausible for each metric; smaller amounts near a
+#: metric word are prices ("ETFs See Record Inflows as ETH Closes on $3K").
+MIN_METRIC_USD = {"liquidation": 1e4, "open_interest": 1e4, "etf_flow": 1e5,
+                  "market_cap": 1e6, "volume": 1e4, "unrealized_pnl": 1e5}
+#: a price more than this factor away from the asset's other stated prices in the
+#: article is a misattribution (a SOL level given to ADA, a presale token's price).
+PRICE_PLAUSIBLE_FACTOR = 8.0
+#: a liquidation total this large with no asset named is market-wide; smaller ones
+#: without an asset belong to the asset the article is about.
+MARKET_LIQUIDATION_USD = 3e8
+#: how far back (characters) an asset named before the sentence still governs an
+#: unnamed "its price" / "the token" (about two sentences).
+RECENT_ASSET_CHARS = 300
+#: a window phrase this close after the number wins over one before it ("... 2.5% in
+#: the past day"); further away, the one before it is the number's own ("Binance's
+#: 24-hour open interest ... has exceeded 6% for the third time in two months").
+WINDOW_RIGHT_PREFERRED = 15
+#: confidence of a decision made from an adjacent cue, from context carried over
+#: from an earlier number, and from the article's main asset.
+CONF_CUE = 0.9
+CONF_CARRY = 0.75
+CONF_FALLBACK_ASSET = 0.6
+
+LEVEL_TYPES = frozenset({"support", "resistance"})
+#: stablecoins are a unit of account here, never the asset a price is about.
+STABLECOINS = frozenset({"USDT", "USDC", "DAI", "USDE", "FDUSD", "PYUSD", "TUSD", "USDD", "USD1",
+                         "RLUSD", "USDS"})
+METRIC_TYPES = frozenset({"liquidation", "open_interest", "etf_flow", "unrealized_pnl",
+                          "market_cap", "volume", "dominance", "funding_rate"})
+# Metrics whose level is a point in time: a window in the sentence belongs to their change.
+POINT_LEVEL_TYPES = frozenset({"open_interest", "market_cap", "funding_rate"})
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "forty-eight": 48, "a": 1, "an": 1,
+    "single": 1,
+}
+NUM = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty-eight)"
+_WINDOWS: list[tuple[re.Pattern[str], str | None]] = [
+    (re.compile(r"\b(?:24|twenty-four)[- ]?(?:hours?|hr|h)\b|\b24h\b|\b(?:past|last|previous|single|one) (?:trading )?day\b|\btoday(?:'s|’s)?\b|\bdaily\b|\bintraday\b|\bon the day\b|\bovernight\b|\bin a day\b", re.I), "PT24H"),
+    (re.compile(r"\bweek(?=\s+(?:decline|drop|gain|loss|rise|surge|rally|high|low|range|change|slide|slump)s?\b)|\bweekly\b|\b(?:past|last|this|previous|the) week\b|\b(?:7|seven)[- ]days?\b|\bweek-over-week\b|\bweek's\b|\bweek’s\b|\bfor the week\b|\b1W\b|\bon the week\b", re.I), "P7D"),
+    (re.compile(r"\bmonthly\b|\b(?:past|last|this|previous|the) month\b|\b(?:30|thirty)[- ]days?\b|\bover the month\b|\b1M\b", re.I), "P30D"),
+    (re.compile(r"\bquarterly\b|\b3M\b|\b(?:90|ninety)[- ]days?\b", re.I), "P90D"),
+    (re.compile(r"\b52[- ]weeks?\b|\byearly\b|\bannual\b|\b(?:past|last) year\b|\b12[- ]months?\b", re.I), "P1Y"),
+    (re.compile(r"\b(?:past|last|previous|over|in|within|the)\s+(?:the\s+)?" + NUM + r"[- ](hours?|days?|weeks?|months?)\b", re.I), None),
+    (re.compile(r"\b" + NUM + r"[- ](hour|day|week|month)\b", re.I), None),
+]
+CLAUSE_BREAK = re.compile(r"[;:•→|]|,\s+(?:while|whereas|but|although|though|as|which|and|with)\b|\s+(?:while|whereas)\s|\s[—–]\s|\.\s")
+CLAUSE_COLON = re.compile(r":\s")
+CLAUSE_BREAK_TYPE = re.compile(r"[;•|]|,\s+(?:while|whereas|but|although|though|as)\b|\s+(?:while|whereas)\s|\s[—–]\s|\.\s")
+LIST_SEP = re.compile(r"^[\s,;/→>&+]*(?:(?:and|or|to|as well as|then|followed by)\s*)?[\s,;/→>&+]*(?:\$)?$", re.I)
+TO_BEFORE = re.compile(r"\b(?:to|at|near|around|above|below|under|over|past|from|of|toward|towards|is|was|hit|reached|touched|tested|between|beyond)\s*(?:about|around|roughly|approximately|nearly|almost|just|some|over|under|above|below|the|an?|as much as|as low as|as high as|lows? of|highs? of|levels? of|(?:an? )?(?:average )?price of|more than|less than|only|even|\(|~|≈|\s)*\$?$", re.I)
+CHANGE_ADJ = re.compile(
+    r"\b(?:lost|loses|losing|fell|falls|dropped|drops|declined|declines|shed|sheds|gained|gains|added|adds|rose|rises|jumped|jumps|climbed|climbs|plunged|plunges|slid|slides|sank|tumbled|erased|erasing|eliminating|eliminated|wiped|wiping|surged|soared|spiked|increased|decreased|dipped|slipped|retreated|rallied|down|up|off|higher|lower)\s+(?:by\s+)?(?:(?:about|around|roughly|approximately|nearly|almost|some|over|more than|less than|an?|just|only|a further|another)\s+)*$|\b(?:drop|dip|decline|gain|increase|decrease|loss|rise|jump|fall|surge|slump|plunge|rally|move|swing|change|correction|pullback|bounce|rebound|retreat|sell-off|selloff)\s+of\s+(?:(?:about|around|roughly|approximately|nearly|almost|some|over|more than|less than|just|only)\s+)*$",
+    re.I,
+)
+PERCENT_CHANGE_NOUN_RIGHT = re.compile(r"^\s*(?:price\s+)?(?:drop|dip|decline|gain|increase|decrease|loss|losses|rise|jump|fall|surge|slump|plunge|rally|move|spike|correction|pullback|bounce|rebound|retreat|crash|drawdown|upswing|downswing|recovery|returns?|higher|lower|up|down|uptick|climb|jump)\b", re.I)
+OF_RIGHT = re.compile(r"^\s*of\s+(?:the\s+|these\s+|those\s+|all\s+|its\s+|their\s+|total\s+|them\b|it\b|\w+\s+(?:supply|holders|addresses|wallets|traders|investors|positions))", re.I)
+SHARE_RIGHT = re.compile(r"^\s*of\s+(?:the\s+)?(?:total\s+|global\s+|overall\s+)?(?:trading\s+|spot\s+|futures\s+|perpetual\s+)*(?:volume|market)", re.I)
+GLUED_WIDGET = re.compile(r"[A-Za-z][+\-−]?$")
+HIGH_LOW_WINDOW = re.compile(r"\b(24[- ]hour|daily|weekly|52[- ]week|monthly)\s+(?:high|low|range|peak|bottom)s?\b", re.I)
+ETF_ISSUER = re.compile(r"\b(?:BlackRock|Fidelity|Grayscale|Bitwise|ARK(?: Invest)?|Ark 21Shares|21Shares|VanEck|Invesco|Franklin(?: Templeton)?|WisdomTree|Valkyrie|Hashdex|Morgan Stanley)\b")
+HOLDER = re.compile(r"\b(?:Strategy|MicroStrategy|Metaplanet|Tesla|Semler Scientific|Mt\.? Gox|GameStop|Coinbase|Marathon|MARA|Riot|El Salvador|Trump Media|[A-Z][A-Za-z]+ (?:Team|Inc|Corp|Holdings))\b")
+CROSS_LEVEL = re.compile(
+    r"\b(?:dropp\w*|fell|falls|slipp\w*|dipp\w*|dips|broke|climb\w*|rose|rises|surg\w*|jump\w*|moved|trad\w*|slump\w*|plung\w*|tumbl\w*|sank|held|holds|holding|stays?|remain\w*)\s+(?:back\s+)?(below|under|above|over|past|beyond|through)\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:support|resistance|barrier|floor|ceiling)s?\s*(?:level|zone|line)?\s*(?:at|of|near|around)?\s*(?:\$)?$",
+    re.I,
+)
+WINDOW_RIGHT = re.compile(r"^(?![^,;.]*\b(?:and|while|but|whereas|with)\b)[^,;.]{0,60}$", re.I)
+TIGHT_RIGHT = re.compile(r"^\s*\)?\s*(?:in|of|worth of|worth|for)\s+(?:[\w'’-]+\s+){0,3}$", re.I)
+RATIO = re.compile(r"/(?:BTC|ETH)\b|\bratio\b|\bagainst (?:Bitcoin|BTC|Ether|ETH)\b|\bin (?:BTC|ETH) terms\b", re.I)
+PRONOUN = re.compile(r"\b(?:its|it|the (?:token|coin|asset|altcoin|cryptocurrency|crypto))\b", re.I)
+RANKED_BY = re.compile(r"\b(?:by|based on|in terms of|ranked by)\s+(?:total\s+|its\s+)?$", re.I)
+CONSUMED = re.compile(r"^\s*(?:support|resistance|floor|ceiling|barrier)s?\b(?![\w\s-]*:)(?:\s+(?:level|zone|area|line)s?)?", re.I)
+LIST_LINE = re.compile(r"(?:[•*\-–]\s*)?[A-Z][\w .&'’()/-]{0,40}:\s*[$+\-−]?\d[^\n]{0,40}")
+PRICE_WINDOW_RIGHT = re.compile(r"^[\s,]*(?:in|over|during|within)\s+(?:the\s+)?(?:past|last|previous|a|one|24)\b", re.I)
+COORD_GAP = re.compile(r"[\s()'’s]*(?:,|,?\s*and|,?\s*&|,?\s*or|,?\s*as well as)[\s(]*", re.I)
+RANGE_TO = re.compile(r"\s+to\s+")
+MOVE_BEFORE = re.compile(r"\b(?:from|rose|rise|rising|fell|fall|falling|dropped|drop|climbed|climb|jumped|surged|rallied|slid|sank|plunged|moved|move|went|gone|going|soared|tumbled|dipped|lost|gained|added|shed|up|down|by)\s+(?:about|around|roughly|nearly|almost|some|over|\w+ly\s+)?\$?$", re.I)
+NEXT_NUMBER_CUE = re.compile(r"(?:supports?|resistances?|floors?|ceilings?|barriers?)\s*(?:levels?|zones?)?\s*(?:at|near|around|of|is|are|lies at|sits at|:)?\s*(?:the\s+)?\$?\s*$", re.I)
+MODAL_ANY = re.compile(r"\b(?:could|would|may|might|will|can)\b", re.I)
+LIST_GOES_ON = re.compile(r"\b(?:followed|trailed|behind|next|then|second|third|runner-up|recovery to|rebound(?:ed)? to)\b", re.I)
+PRICE_SUBJECT = re.compile(r"\b(?:price|prices|it|its|token|coin|asset|cryptocurrency|altcoin|memecoin|meme coin)\b", re.I)
+NON_MARKET_METRIC = re.compile(r"\b(?:traffic|visits|visitors|users|audience|followers|engagement|downloads|readers|views|subscribers|searches|outlets?|media|revenue|sales|employees|staff)\b", re.I)
+AVERAGE_PRICE = re.compile(r"\baverage (?:purchase |acquisition |buying |entry )?(?:price|cost)\b", re.I)
+PURCHASE = re.compile(r"\b(?:acquir\w*|purchas\w*|bought|buys?|buying|added|adds|accumulat\w*)\b", re.I)
+MODAL_RIGHT = re.compile(r"^\s*(?:level\s+|mark\s+|zone\s+|area\s+)?(?:could|would|may|might|will|should|can|target|targets|objective|goal)\b", re.I)
+LIST_GAP_WORDS = re.compile(r"[\s,;/→>&+()\[\]{}$'’s]*(?:(?:and|or|at|with|followed by|followed|by|while|for|of|on|saw|recorded|then|as well as|its|their|respectively|whereas|in)[\s,;/→>&+()\[\]{}$'’s]*)*", re.I)
+ANAPHOR = re.compile(r"\b(?:this|that|the) (?:total|figure|amount|number|tally|sum|metric)\b|^\W*(?:that|this)(?:'s|’s| is| was)\b|\b(?:by|in) comparison\b", re.I)
+CENTS = re.compile(r"^\s*cents?\b", re.I)
+QUESTION_TAIL = re.compile(r"^[^.:;–—|!]*\?")
+
+
+def last_match(pat: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The last match of ``pat`` in ``text`` (``None`` when there is none)."""
+    last = deque(pat.finditer(text), maxlen=1)
+    return last[0] if last else None
+
+
+def _load_cues() -> dict[str, Any]:
+    raw = resources.files("newsclaims").joinpath("nlp/data/cues.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(raw)
+    return data
+
+
+def _wb(pattern: str) -> str:
+    return r"(?<![\w-])(?:" + pattern + r")(?!\w)"
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Compiled cue patterns (from ``nlp/data/cues.json``)."""
+
+    types: dict[str, re.Pattern[str]]
+    any_type: re.Pattern[str]
+    etf_context: re.Pattern[str]
+    price_verbs: re.Pattern[str]
+    down: re.Pattern[str]
+    up: re.Pattern[str]
+    forecast: re.Pattern[str]
+    long: re.Pattern[str]
+    short: re.Pattern[str]
+    out_of_scope: re.Pattern[str]
+    non_price_percent: re.Pattern[str]
+    furniture: re.Pattern[str]
+    non_price_usd: re.Pattern[str]
+    not_price_context: re.Pattern[str]
+    presale: re.Pattern[str]
+
+    @classmethod
+    def load(cls) -> Cues:
+        d = _load_cues()
+        flags = re.I
+        return cls(
+            types={k: re.compile(_wb(v), flags) for k, v in d["type"].items()},
+            any_type=re.compile("|".join(f"(?P<{k}>{_wb(v)})" for k, v in d["type"].items()), flags),
+            etf_context=re.compile(_wb(d["etf_context"])),
+            price_verbs=re.compile(_wb(d["price_verbs"]), flags),
+            down=re.compile(_wb(d["change_down"]), flags),
+            up=re.compile(_wb(d["change_up"]), flags),
+            forecast=re.compile(_wb(d["forecast"]), flags),
+            long=re.compile(_wb(d["long"]), flags),
+            short=re.compile(_wb(d["short"]), flags),
+            out_of_scope=re.compile(_wb(d["out_of_scope"])),
+            non_price_percent=re.compile(_wb(d["non_price_percent"]), flags),
+            furniture=re.compile(d["furniture"]),
+            non_price_usd=re.compile(_wb(d["non_price_usd"]), flags),
+            not_price_context=re.compile(_wb(d["not_price_context"]), flags),
+            presale=re.compile(_wb(d["presale"])),
+        )

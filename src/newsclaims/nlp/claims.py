@@ -1,0 +1,98 @@
+"""The claim component (``newsclaims_claims_v1``): numbers in context -> claim drafts.
+
+Runs after the sentence and asset components. It parses the quantities of the
+whole text once (:func:`newsclaims.quantities.parse_quantities`), groups them by
+sentence, and hands each sentence to the rule classifier
+(:mod:`newsclaims.extract.rules`); only sentences holding a quantity are looked at.
+The drafts are stored in ``doc._.claim_drafts``; :func:`newsclaims.extract.extract_claims`
+turns them into :class:`~newsclaims.models.Claim` records.
+
+``doc.user_data["title_chars"]`` (set by ``extract_claims``) tells the component how
+long the title is, so that title mentions weigh more when picking the main asset.
+"""
+
+from __future__ import annotations
+
+import numpy
+from spacy.attrs import IDX, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..extract.rules import (
+    Draft,
+    Mention,
+    RuleClassifier,
+    build_candidates,
+    classify_sentences,
+    merge_drafts,
+)
+from ..quantities import parse_quantities
+from .assets import SPAN_KEY, main_asset
+from .text import doc_text
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each sentence, from the sentence-start flags.
+
+    Read with two array exports instead of ``doc.sents``, which creates a Python
+    object for every token (the largest single cost of the pipeline otherwise).
+    """
+    n = len(doc)
+    if n == 0:
+        return []
+    arr = doc.to_array([SENT_START, IDX])
+    idx = arr[:, 1].astype(numpy.int64)
+    starts = numpy.flatnonzero(arr[:, 0].astype(numpy.int64) == 1)
+    if len(starts) == 0 or starts[0] != 0:
+        starts = numpy.concatenate(([0], starts))
+    char_starts = idx[starts].tolist()
+    ends = [*char_starts[1:], len(doc_text(doc))]
+    return list(zip(char_starts, ends, strict=True))
+
+
+if not Doc.has_extension("claim_drafts"):
+    Doc.set_extension("claim_drafts", default=None)
+
+
+class ClaimComponent:
+    """Finds claims; see the module docstring."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.classifier = RuleClassifier()
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.claim_drafts = self.drafts(doc)
+        return doc
+
+    def drafts(self, doc: Doc) -> list[Draft]:
+        text = doc_text(doc)
+        # Plain numbers (dates, counts, "24" in "24-hour") are never claims and must
+        # not cut a sentence into segments; "50 cents" is money.
+        quantities = [
+            q for q in parse_quantities(text)
+            if q.unit != "number" or text[q.end : q.end + 7].lstrip().lower().startswith("cent")
+        ]
+        if not quantities:
+            return []
+        sentences = sentence_spans(doc)
+        groups = build_candidates(text, sentences, quantities)
+        if not groups:
+            return []
+        mentions = [
+            Mention(s.start_char, s.end_char, s.label_) for s in doc.spans.get(SPAN_KEY, [])
+        ]
+        title_chars = int(doc.user_data.get("title_chars", 0))
+        main = main_asset(doc, title_chars)
+        drafts = classify_sentences(self.classifier, groups, mentions, main)
+        return merge_drafts(drafts, title_chars)
+
+
+@Language.factory(
+    "newsclaims_claims_v1",
+    assigns=["doc._.claim_drafts"],
+    requires=["token.is_sent_start", "doc.spans"],
+)
+def make_claim_component(nlp: Language, name: str) -> ClaimComponent:
+    """Build the rule claim component."""
+    return ClaimComponent(name)

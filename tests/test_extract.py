@@ -1,0 +1,239 @@
+"""Claim extraction: each claim type, windows, qualifiers, list context, forecasts, repeats.
+
+The sentences are real: from the seed articles (corpus/seeds) and the dev articles
+(corpus/gold/dev.articles.jsonl), cut to the part under test.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from newsclaims.evaluate import article_for_eval
+from newsclaims.extract import extract_claims
+from newsclaims.models import Claim, CleanArticle
+from newsclaims.nlp import build_pipeline
+from newsclaims.settings import Settings
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_pipeline(Settings())
+
+
+def claims_of(nlp: Language, text: str, title: str = "") -> list[Claim]:
+    full = f"{title}\n\n{text}" if title else text
+    art = CleanArticle(id="t", source_id="t.txt", title=title, text=full)
+    return extract_claims(art, nlp, Settings())
+
+
+def facts(claims: list[Claim]) -> list[tuple[object, ...]]:
+    return [(c.type, c.asset, c.value, c.window) for c in claims]
+
+
+def test_price_with_qualifiers(nlp: Language) -> None:
+    cs = claims_of(nlp, "The Ethereum price has slumped below $2400, while the Solana price "
+                        "is trading close to $160. Cryptocurrencies dominated as Bitcoin broke past $110,000.")
+    assert [(c.type, c.asset, c.value, c.qualifier) for c in cs] == [
+        ("price", "ETH", 2400.0, "at_most"),
+        ("price", "SOL", 160.0, "approx"),
+        ("price", "BTC", 110000.0, "at_least"),
+    ]
+
+
+def test_list_context_carries_asset_window_and_type(nlp: Language) -> None:
+    text = ("Bitcoin is trading at $67.46K with a 24-hour decline of 1.88%, while Ethereum has "
+            "dropped 2.97%. Other major tokens are similarly affected: BNB down 1.17%, Solana "
+            "sliding 3.88%, and XRP declining 2.34%.")
+    assert facts(claims_of(nlp, text)) == [
+        ("price", "BTC", 67460.0, None),
+        ("price_change", "BTC", -1.88, "PT24H"),
+        ("price_change", "ETH", -2.97, "PT24H"),
+        ("price_change", "BNB", -1.17, None),
+        ("price_change", "SOL", -3.88, None),
+        ("price_change", "XRP", -2.34, None),
+    ]
+
+
+def test_one_number_for_coordinated_assets(nlp: Language) -> None:
+    cs = claims_of(nlp, "Solana and SUI took big hits, falling more than 7%.")
+    assert {(c.asset, c.value, c.qualifier) for c in cs} == {("SOL", -7.0, "at_least"),
+                                                            ("SUI", -7.0, "at_least")}
+
+
+def test_liquidations_side_window_and_carried_total(nlp: Language) -> None:
+    text = ("Over 24 hours, approximately $237 million in long BTC positions were liquidated. "
+            "Over the past week, this total reached $2.16 billion. In the last month, "
+            "accumulated liquidations total more than $4.4 billion.")
+    cs = claims_of(nlp, text)
+    assert [(c.type, c.value, c.window, c.qualifier) for c in cs] == [
+        ("liquidation", 237e6, "PT24H", "approx"),
+        ("liquidation", 2.16e9, "P7D", "exact"),
+        ("liquidation", 4.4e9, "P30D", "at_least"),
+    ]
+    assert cs[0].side == "long" and cs[0].asset == "BTC"
+
+
+def test_open_interest_change_and_level(nlp: Language) -> None:
+    cs = claims_of(nlp, "TRX derivatives open interest rose by 8.25% over the past 24 hours to $329 million.")
+    assert [(c.type, c.asset, c.value, c.direction, c.window) for c in cs] == [
+        ("open_interest", "TRX", 8.25, "up", "PT24H"),
+        ("open_interest", "TRX", 329e6, None, None),
+    ]
+
+
+def test_support_and_resistance_lists(nlp: Language) -> None:
+    cs = claims_of(nlp, "Bitcoin has struggled to break past the resistance levels at $109,000 "
+                        "and $111,000.\nSupport: $100,766 → $99,807 → $98,772")
+    assert [(c.type, c.value) for c in cs] == [
+        ("resistance", 109000.0), ("resistance", 111000.0),
+        ("support", 100766.0), ("support", 99807.0), ("support", 98772.0),
+    ]
+
+
+def test_level_named_by_a_crossing_price_gives_both_claims(nlp: Language) -> None:
+    cs = claims_of(nlp, "Currently, the Bitcoin price has dropped below the pivotal support at $102,800.")
+    assert {(c.type, c.qualifier) for c in cs} == {("support", "exact"), ("price", "at_most")}
+
+
+def test_etf_flows_carry_their_sign(nlp: Language) -> None:
+    cs = claims_of(nlp, "Bitcoin alone saw $341M in daily liquidations. Spot Bitcoin ETFs saw $278M outflows.")
+    assert [(c.type, c.value, c.direction, c.window) for c in cs] == [
+        ("liquidation", 341e6, None, "PT24H"),
+        ("etf_flow", -278e6, "down", None),
+    ]
+
+
+def test_unrealized_loss_with_subject(nlp: Language) -> None:
+    cs = claims_of(nlp, "The Strategy Team, known for its significant positions, has an unrealized "
+                        "loss of nearly $900 million in Bitcoin.")
+    assert [(c.type, c.asset, c.value, c.qualifier, c.subject) for c in cs] == [
+        ("unrealized_pnl", "BTC", -900e6, "approx", "Strategy")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The crypto market cap is down 4.8% in the last 24 hours.",
+         ("market_cap", "MARKET", -4.8, "PT24H")),
+        ("Bitcoin's 24-hour trading volume dipped by 20%.", ("volume", "BTC", -20.0, "PT24H")),
+        ("Ethereum leads, with ETH accounting for 45.2% of trading volume over the past week.",
+         ("dominance", "ETH", 45.2, "P7D")),
+        ("The weighted funding rate for TRX rose to 0.0098%.", ("funding_rate", "TRX", 0.0098, None)),
+        ("About $477 million of these liquidations came during the last twelve hours.",
+         ("liquidation", "MARKET", 477e6, "PT12H")),
+        ("Bitcoin price dropped by more than 5% over the past 7 days.",
+         ("price_change", "BTC", -5.0, "P7D")),
+        ("Bitcoin slipped 3% over the past month.", ("price_change", "BTC", -3.0, "P30D")),
+    ],
+)
+def test_types_and_windows(nlp: Language, text: str, expected: tuple[object, ...]) -> None:
+    assert facts(claims_of(nlp, text)) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bitcoin could reach $150K by December.",
+        "If the BTC price could rise back above $107K, the upside trend could accelerate.",
+        "Analysts set a target of $130K for BTC.",
+        "Ether may test $2,000 next week.",
+        "A slide toward $2,000 is possible for ETH.",
+        "Tesla dropped 15% and Coinbase also fell 4.6%.",
+        "MicroStrategy has again accumulated 7,390 BTC.",
+        "There were three pressures on May 21, 2025.",
+        "BTC0,03%\nETH-0,33%",
+        "Related: Altseason is coming, 40% of traders say.",
+    ],
+)
+def test_not_claims(nlp: Language, text: str) -> None:
+    assert claims_of(nlp, text) == []
+
+
+def test_repeats_are_merged_into_mentions(nlp: Language) -> None:
+    cs = claims_of(nlp, "Bitcoin slid to $103,556. Later, Bitcoin is trading at $103,556 again.",
+                   title="Bitcoin Price Dips Below $104K")
+    assert [(c.value, c.qualifier, c.mentions) for c in cs] == [
+        (104000.0, "at_most", 1), (103556.0, "exact", 2)]
+    # the first mention's span is kept
+    assert cs[1].text.endswith("slid to $103,556")
+
+
+def test_claims_are_sorted_and_ids_stable(nlp: Language) -> None:
+    text = "Bitcoin is trading at $67.46K, down 1.28% in the last 24 hours."
+    a, b = claims_of(nlp, text), claims_of(nlp, text)
+    assert [c.id for c in a] == [c.id for c in b]
+    assert [c.start for c in a] == sorted(c.start for c in a)
+    assert a[0].id == Claim.make_id("t", a[0].start, a[0].end, a[0].type)
+
+
+def _real_articles() -> list[CleanArticle]:
+    out = []
+    for f in sorted((CORPUS / "seeds").iterdir()):
+        out.append(article_for_eval(f.name, "", f.read_text(encoding="utf-8")))
+    with open(CORPUS / "gold" / "dev.articles.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            out.append(article_for_eval(r["id"], r["headline"], r["body"]))
+    return out
+
+
+def test_offsets_index_the_text_on_real_articles(nlp: Language) -> None:
+    n = 0
+    for art in _real_articles():
+        for c in extract_claims(art, nlp, Settings()):
+            assert art.text[c.start : c.end] == c.text
+            assert c.text and c.text in c.sentence
+            assert art.text.find(c.sentence) != -1
+            assert 0.0 <= c.confidence <= 1.0
+            n += 1
+    assert n > 300
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "extract"
+
+
+def test_unseen_real_articles_give_well_formed_claims(nlp: Language) -> None:
+    """Articles outside the gold sets: offsets exact, fields in range, no junk assets."""
+    n = 0
+    with open(FIXTURES / "dump_sample.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            r = json.loads(line)
+            art = article_for_eval(r["id"], r["headline"], r["body"])
+            for c in extract_claims(art, nlp, Settings()):
+                n += 1
+                assert art.text[c.start : c.end] == c.text
+                assert c.asset not in ("USDT", "USDC")
+                assert c.unit in ("USD", "percent") or c.type in ("open_interest", "volume", "price")
+                if c.type in ("liquidation", "market_cap", "volume") and c.unit == "USD":
+                    assert c.value > 0 or c.direction == "down"
+                if c.direction == "down":
+                    assert c.value < 0
+                assert c.mentions >= 1
+    assert n > 5
+
+
+def test_presale_promotions_are_not_prices(nlp: Language) -> None:
+    # From a real dump article's promotional section.
+    text = ("Bitcoin Hyper (HYPER) presale has raised $2.1M. The current token price is "
+            "at $0.012, and the next stage starts soon.")
+    assert claims_of(nlp, text) == []
+
+
+def test_purchases_at_an_average_price_are_not_prices(nlp: Language) -> None:
+    text = "Metaplanet acquired 780 BTC at an average price of $119,136 per coin."
+    assert claims_of(nlp, text) == []
+
+
+def test_pronoun_takes_the_articles_asset(nlp: Language) -> None:
+    text = ("HYPE steadies after pullback\n\nHyperliquid's HYPE fell hard as Bitcoin slid. "
+            "But with tensions easing, the token has clawed back roughly 6% today.")
+    cs = claims_of(nlp, text)
+    assert [(c.type, c.asset, c.value, c.window) for c in cs] == [
+        ("price_change", "HYPE", 6.0, "PT24H")]
