@@ -170,7 +170,7 @@ def test_claims_are_sorted_and_ids_stable(nlp: Language) -> None:
     a, b = claims_of(nlp, text), claims_of(nlp, text)
     assert [c.id for c in a] == [c.id for c in b]
     assert [c.start for c in a] == sorted(c.start for c in a)
-    assert a[0].id == Claim.make_id("t", a[0].start, a[0].end, a[0].type)
+    assert a[0].id == Claim.make_id("t", a[0].start, a[0].end, a[0].type, a[0].asset)
 
 
 def _real_articles() -> list[CleanArticle]:
