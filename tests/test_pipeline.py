@@ -146,7 +146,7 @@ def test_killed_run_resumes_to_the_same_rows(clean_run: Path, tmp_path: Path) ->
     proc.wait()
     assert 0 < stored < len(_records(DUMP))
     again = _cli(*args)
-    out, err = again.communicate(timeout=300)
+    _out, err = again.communicate(timeout=300)
     assert again.returncode == 0, err
     assert snapshot(db) == snapshot(clean_run)
 

@@ -59,5 +59,5 @@ def test_bad_file(tmp_path: Path) -> None:
 
 
 def test_override_key_must_be_dotted() -> None:
-    with pytest.raises(SettingsError, match="SECTION.KEY"):
+    with pytest.raises(SettingsError, match=r"SECTION\.KEY"):
         load_settings(overrides={"threshold": 0.5})

@@ -41,7 +41,7 @@ def _parse_value(raw: str) -> Any:
         return raw
 
 
-def build_settings(ctx: click.Context, **overrides: Any) -> Settings:
+def build_settings(ctx: click.Context, /, **overrides: Any) -> Settings:
     """Settings from the group's --config/--set plus command overrides."""
     obj = ctx.find_root().obj or {}
     merged: dict[str, Any] = dict(obj.get("set", {}))
@@ -101,7 +101,7 @@ def guarded(func: F) -> F:
 @click.option("--set", "sets", multiple=True, metavar="SECTION.KEY=VALUE", help="Override one setting, e.g. --set dedup.threshold=0.85.")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.pass_context
-def main(ctx: click.Context, config: str | None, sets: tuple[str, ...], verbose: int) -> None:
+def main(ctx: click.Context, /, config: str | None, sets: tuple[str, ...], verbose: int) -> None:
     """Extract numeric market claims from crypto news and check them.
 
     \b
@@ -168,7 +168,7 @@ def _summary(stats: Any, db: str, stage: str) -> str:
     return "\n".join(lines)
 
 
-def _batch(ctx: click.Context, stage: str, paths: Sequence[str], db: str, market: str | None, workers: int | None, kw: dict[str, Any]) -> None:
+def _batch(ctx: click.Context, /, stage: str, paths: Sequence[str], db: str, market: str | None, workers: int | None, kw: dict[str, Any]) -> None:
     from .pipeline import run_pipeline
 
     settings = build_settings(ctx, **input_overrides(kw), **{"market.path": market})
@@ -190,8 +190,8 @@ def _batch(ctx: click.Context, stage: str, paths: Sequence[str], db: str, market
     click.echo(_summary(stats, db, stage))
     if stage == "run":
         click.echo(
-            "\nNext: newsclaims export --db {0} --table claims_wide --format csv -o claims.csv\n"
-            "      newsclaims report --db {0} -o report/   (then open report/index.html)".format(db)
+            f"\nNext: newsclaims export --db {db} --table claims_wide --format csv -o claims.csv\n"
+            f"      newsclaims report --db {db} -o report/   (then open report/index.html)"
         )
     if stats.stored + stats.already_stored == 0:
         fail("no article could be read from the input" + (f" ({sum(stats.rejected.values())} rejected, see the rejections table)" if stats.rejected else ""))
@@ -206,7 +206,7 @@ def _batch(ctx: click.Context, stage: str, paths: Sequence[str], db: str, market
 @input_options
 @click.pass_context
 @guarded
-def ingest(ctx: click.Context, paths: tuple[str, ...], db: str, workers: int | None, **kw: Any) -> None:
+def ingest(ctx: click.Context, /, paths: tuple[str, ...], db: str, workers: int | None, **kw: Any) -> None:
     """Read, clean and deduplicate articles into the database."""
     _batch(ctx, "ingest", paths, db, None, workers, kw)
 
@@ -219,7 +219,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], db: str, workers: int | N
 @input_options
 @click.pass_context
 @guarded
-def run(ctx: click.Context, paths: tuple[str, ...], db: str, market: str | None, workers: int | None, **kw: Any) -> None:
+def run(ctx: click.Context, /, paths: tuple[str, ...], db: str, market: str | None, workers: int | None, **kw: Any) -> None:
     """The batch job: ingest, deduplicate, extract, check, store."""
     _batch(ctx, "run", paths, db, market, workers, kw)
 
@@ -243,7 +243,7 @@ def _open_out(path: str | None) -> Iterator[TextIO]:
 @input_options
 @click.pass_context
 @guarded
-def extract(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, **kw: Any) -> None:
+def extract(ctx: click.Context, /, paths: tuple[str, ...], fmt: str, output: str | None, **kw: Any) -> None:
     """Extract claims without a database (one claim per line with --format jsonl)."""
     from .pipeline import extract_paths
 
@@ -287,7 +287,7 @@ def _claims_table(rows: list[dict[str, Any]]) -> str:
 @input_options
 @click.pass_context
 @guarded
-def factcheck(ctx: click.Context, path: str, published_at: str | None, market: str | None, fmt: str, output: str | None, color: bool | None, **kw: Any) -> None:
+def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market: str | None, fmt: str, output: str | None, color: bool | None, **kw: Any) -> None:
     """Extract and check one article (or each article of a dump).
 
     Exits 1 when anything is inconsistent, so it can gate a publishing pipeline.
@@ -342,7 +342,7 @@ def factcheck(ctx: click.Context, path: str, published_at: str | None, market: s
 @input_options
 @click.pass_context
 @guarded
-def eval_cmd(ctx: click.Context, gold: str, paths: tuple[str, ...], fmt: str, show_errors: bool, **kw: Any) -> None:
+def eval_cmd(ctx: click.Context, /, gold: str, paths: tuple[str, ...], fmt: str, show_errors: bool, **kw: Any) -> None:
     """Score extraction against a gold file (spec/claims.md scoring)."""
     from .evaluate import evaluate, format_eval, load_gold
     from .pipeline import extract_paths
@@ -355,7 +355,7 @@ def eval_cmd(ctx: click.Context, gold: str, paths: tuple[str, ...], fmt: str, sh
     if fmt == "json":
         click.echo(report.model_dump_json(indent=2))
     else:
-        click.echo(format_eval(report, show_errors=show_errors))
+        click.echo(format_eval(report, max_items=50 if show_errors else 0))
 
 
 # --------------------------------------------------------------------------- outputs
@@ -374,7 +374,7 @@ def eval_cmd(ctx: click.Context, gold: str, paths: tuple[str, ...], fmt: str, sh
 @click.option("--source", help="Only articles from this publisher.")
 @click.pass_context
 @guarded
-def export(ctx: click.Context, db: str, table: str, fmt: str, output: str | None, type_: str | None, asset: str | None, verdict: str | None, since: str | None, until: str | None, source: str | None) -> None:
+def export(ctx: click.Context, /, db: str, table: str, fmt: str, output: str | None, type_: str | None, asset: str | None, verdict: str | None, since: str | None, until: str | None, source: str | None) -> None:
     """Write a table as CSV, JSON Lines, Parquet or a Datasette-ready SQLite copy."""
     from .export import ExportFilters, export_table
     from .read.records import parse_time
@@ -412,7 +412,7 @@ def export(ctx: click.Context, db: str, table: str, fmt: str, output: str | None
 @click.option("--market", type=click.Path(exists=True), help="Market data for the charts (default: what the run imported).")
 @click.pass_context
 @guarded
-def report(ctx: click.Context, db: str, out_dir: str, market: str | None) -> None:
+def report(ctx: click.Context, /, db: str, out_dir: str, market: str | None) -> None:
     """Write a static HTML report: stories, conflicts, and each article with its claims."""
     from .market import MarketData, open_market
     from .report import write_report
@@ -459,7 +459,7 @@ def market_import(paths: tuple[str, ...], db: str) -> None:
 @click.option("--base-url", help="Exchange API base URL (for a mirror or a recorded test server).")
 @click.pass_context
 @guarded
-def market_fetch(ctx: click.Context, exchange: str, symbol: str, since: str, until: str | None, timeframe: str, db: str, base_url: str | None) -> None:
+def market_fetch(ctx: click.Context, /, exchange: str, symbol: str, since: str, until: str | None, timeframe: str, db: str, base_url: str | None) -> None:
     """Fetch candles from an exchange through ccxt (needs network and the 'live' extra)."""
     from .market import fetch_market
     from .read.records import parse_time

@@ -20,7 +20,7 @@ import os
 import signal
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -61,7 +61,7 @@ class RunStats:
     clusters: int = 0
     elapsed: float = 0.0
     interrupted: bool = False
-    stage_seconds: Counter[str] = field(default_factory=Counter)
+    stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     @property
     def articles_per_s(self) -> float:
@@ -640,9 +640,10 @@ def factcheck_paths(
             members.setdefault(sid, []).append(aid)
         for aids in members.values():
             if len(aids) > 1:
+                arts = {a: by_id[a].article for a in aids}
                 cross = check_cross_copy(
                     {a: by_id[a].claims for a in aids},
-                    published={a: by_id[a].article.published_at if by_id[a].article else None for a in aids},
+                    published={a: (art.published_at if art is not None else None) for a, art in arts.items()},
                     market=market,
                     settings=settings,
                 )

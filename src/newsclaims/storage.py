@@ -44,7 +44,7 @@ migrations = Migrations("newsclaims")
 
 @migrations(name="0001_ingest")
 def _m0001_ingest(db: sqlite_utils.Database) -> None:
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": str,
             "command": str,
@@ -59,7 +59,7 @@ def _m0001_ingest(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": str,
             "source_id": str,
@@ -79,29 +79,29 @@ def _m0001_ingest(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["articles"].create_index(["cluster_id"])
-    db["articles"].create_index(["published_at"])
-    db["articles"].create_index(["source_id"])
-    db["signatures"].create(
+    db.table("articles").create_index(["cluster_id"])
+    db.table("articles").create_index(["published_at"])
+    db.table("articles").create_index(["source_id"])
+    db.table("signatures").create(
         {"article_id": str, "config": str, "minhash": bytes, "published_at": str, "chars": int},
         pk="article_id",
     )
-    db["clusters"].create(
+    db.table("clusters").create(
         {"id": str, "canonical_id": str, "size": int, "max_jaccard": float}, pk="id"
     )
-    db["rejections"].create(
+    db.table("rejections").create(
         {"id": str, "source_id": str, "reason": str, "detail": str, "origin": str, "run_id": str},
         pk="id",
     )
-    db["rejections"].create_index(["reason"])
-    db["boilerplate"].create(
+    db.table("rejections").create_index(["reason"])
+    db.table("boilerplate").create(
         {"source": str, "hash": int, "articles": int}, pk=("source", "hash")
     )
 
 
 @migrations(name="0002_claims")
 def _m0002_claims(db: sqlite_utils.Database) -> None:
-    db["claims"].create(
+    db.table("claims").create(
         {
             "id": str,
             "article_id": str,
@@ -127,13 +127,13 @@ def _m0002_claims(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["claims"].create_index(["article_id"])
-    db["claims"].create_index(["type", "asset"])
+    db.table("claims").create_index(["article_id"])
+    db.table("claims").create_index(["type", "asset"])
 
 
 @migrations(name="0003_checks")
 def _m0003_checks(db: sqlite_utils.Database) -> None:
-    db["checks"].create(
+    db.table("checks").create(
         {
             "id": str,
             "claim_id": str,
@@ -152,13 +152,13 @@ def _m0003_checks(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("claim_id", "claims", "id"), ("article_id", "articles", "id")],
     )
-    db["checks"].create_index(["claim_id"])
-    db["checks"].create_index(["verdict"])
-    db["stories"].create(
+    db.table("checks").create_index(["claim_id"])
+    db.table("checks").create_index(["verdict"])
+    db.table("stories").create(
         {"id": str, "canonical_id": str, "size": int, "clusters": int, "conflicts": int},
         pk="id",
     )
-    db["market_candles"].create(
+    db.table("market_candles").create(
         {
             "asset": str,
             "quote": str,
@@ -173,14 +173,14 @@ def _m0003_checks(db: sqlite_utils.Database) -> None:
         },
         pk=("asset", "quote", "interval", "open_time"),
     )
-    db["market_imports"].create(
+    db.table("market_imports").create(
         {"key": str, "path": str, "rows": int, "imported_at": str}, pk="key"
     )
 
 
 @migrations(name="0004_progress")
 def _m0004_progress(db: sqlite_utils.Database) -> None:
-    db["inputs_done"].create(
+    db.table("inputs_done").create(
         {"key": str, "records": int, "run_id": str, "done_at": str}, pk="key"
     )
 
@@ -188,9 +188,9 @@ def _m0004_progress(db: sqlite_utils.Database) -> None:
 @migrations(name="0005_resume")
 def _m0005_resume(db: sqlite_utils.Database) -> None:
     # which stage stored an article: "ingest" (cleaned, deduplicated) or "run" (also claims, checks)
-    db["articles"].add_column("stage", str)
+    db.table("articles").add_column("stage", str)
     # articles already counted into the learned boilerplate (so a re-run does not count them twice)
-    db["boilerplate_seen"].create({"id": str}, pk="id")
+    db.table("boilerplate_seen").create({"id": str}, pk="id")
 
 
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:

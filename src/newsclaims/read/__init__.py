@@ -25,6 +25,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from ..errors import InputError
 from ..models import Article, Rejection, RejectReason
@@ -35,7 +36,7 @@ from .streams import open_bounded
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+DOCUMENT_SUFFIXES: dict[str, Literal["text", "markdown", "html"]] = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 DUMP_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv"}
 #: a folder's entry whose name starts with one of these is not input (hidden files, our ignore file).
 HIDDEN_PREFIXES = (".", "_")

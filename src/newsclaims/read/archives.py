@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 from ..models import Article, Rejection, RejectReason
 from ..settings import Settings
@@ -48,7 +48,7 @@ def read_zip(item: InputFile, settings: Settings, read_stream: StreamReader) -> 
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
                 yield Rejection(source_id=member_id, reason=RejectReason.UNREADABLE, detail=f"cannot open member: {exc}", origin=origin)
                 continue
-            inner = gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw
+            inner: IO[bytes] = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if gz else raw
             stream = BoundedReader(inner, compressed_size=max(info.compress_size, 1), settings=settings, closer=raw if gz else None)
             with stream:
                 try:

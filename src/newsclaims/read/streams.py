@@ -15,7 +15,7 @@ import io
 import zlib
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, cast
 
 from ..settings import Settings
 
@@ -101,12 +101,12 @@ def open_bounded(path: Path, gz: bool, settings: Settings) -> BoundedReader:
     if not gz:
         return BoundedReader(f, compressed_size=None, settings=settings)
     size = path.stat().st_size
-    return BoundedReader(gzip.GzipFile(fileobj=f, mode="rb"), compressed_size=size, settings=settings, closer=f)
+    return BoundedReader(cast(IO[bytes], gzip.GzipFile(fileobj=f, mode="rb")), compressed_size=size, settings=settings, closer=f)
 
 
 def bounded_bytes(data: bytes, settings: Settings, gz: bool = False) -> BoundedReader:
     """A :class:`BoundedReader` over bytes already in memory (zip members, tests)."""
     raw: IO[bytes] = io.BytesIO(data)
     if gz:
-        return BoundedReader(gzip.GzipFile(fileobj=raw, mode="rb"), compressed_size=len(data), settings=settings)
+        return BoundedReader(cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")), compressed_size=len(data), settings=settings)
     return BoundedReader(raw, compressed_size=None, settings=settings)
