@@ -42,7 +42,6 @@ import resource
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -564,15 +563,36 @@ def run_quality(docs: list[Doc], cfg: DedupSettings, boilerplate: str) -> None:
     print(f"\npeak memory (max RSS): {peak_rss_mb():,.0f} MB")
 
 
-def measure_ingest(run_ingest: Callable[[Path], int], dump: Path) -> float:
-    """WHOLE-INGEST ARTICLES/S, to be wired by the lead.
+def measure_ingest(dump: Path, limit: int | None) -> None:
+    """Whole ``newsclaims ingest`` (read, clean, learn boilerplate, sign, cluster, store)
+    on the dump into a fresh database, in a child process: articles/s and peak memory."""
+    import resource
+    import subprocess
+    import tempfile
 
-    ``run_ingest(dump)`` runs ``newsclaims ingest`` on the dump into a fresh
-    database and returns the number of articles read; returns articles/s.
-    """
-    t0 = time.perf_counter()
-    n = run_ingest(dump)
-    return n / (time.perf_counter() - t0)
+    with tempfile.TemporaryDirectory(prefix="nc-dedup-") as d:
+        src = dump
+        if limit is not None:
+            src = Path(d) / "slice.jsonl"
+            with gzip.open(dump, "rt", encoding="utf-8") as f, open(src, "w", encoding="utf-8") as w:
+                w.writelines(itertools.islice(f, limit))
+        db = Path(d) / "ingest.db"
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "newsclaims.cli", "ingest", str(src), "--db", str(db)],
+            capture_output=True, text=True, check=False,
+        )
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            print(f"ingest failed: {proc.stderr[-2000:]}")
+            return
+        import sqlite3
+
+        n = sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print("\nwhole ingest (newsclaims ingest, default workers, fresh database):")
+        print(f"  {n:,} articles stored in {wall:.1f} s = {n / wall:,.0f} articles/s (wall, with start-up)")
+        print(f"  peak memory of the largest process: {peak:,.0f} MiB")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -599,6 +619,7 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="--quality: the project cleaner when importable (auto) or the fallback remover",
     )
+    ap.add_argument("--no-ingest", action="store_true", help="skip the whole-ingest measurement")
     args = ap.parse_args(argv)
     cfg = load_settings().dedup
     docs = read_dump(args.dump, args.limit)
@@ -607,6 +628,8 @@ def main(argv: list[str] | None = None) -> int:
         run_quality(docs, cfg, args.boilerplate)
     else:
         run_speed(docs, cfg, args.baseline_docs, args.pairs)
+        if not args.no_ingest:
+            measure_ingest(args.dump, args.limit)
     return 0
 
 

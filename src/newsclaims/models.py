@@ -84,6 +84,8 @@ class RejectReason(StrEnum):
     SYMLINK = "symlink_outside"
     EMPTY_AFTER_CLEANING = "empty_after_cleaning"
     BAD_FIELD = "bad_field"
+    #: the record was readable but a stage failed on it (a bug: the detail names the stage).
+    PROCESSING_ERROR = "processing_error"
 
 
 class Rejection(Frozen):

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 import sqlite_utils
 
-from .models import Article, Check, Claim, CleanArticle, Rejection
+from .models import Article, Check, Claim, CleanArticle, Rejection, RejectReason
 from .read import iter_records
 from .settings import Settings
 from .storage import iso_utc, now_iso, open_db, to_json, transaction, upsert
@@ -135,7 +135,25 @@ class Processed:
 
 
 def process_article(article: Article, ctx: WorkerContext) -> Processed | Rejection:
-    """Clean, sign, extract and check one article (pure: no I/O)."""
+    """Clean, sign, extract and check one article (pure: no I/O).
+
+    A stage that fails on one article does not stop the batch: the article becomes a
+    ``processing_error`` rejection naming the stage and the error, and a later run
+    (after a fix) processes it again.
+    """
+    try:
+        return _process_article(article, ctx)
+    except Exception as exc:
+        log.exception("processing %s failed", article.source_id)
+        return Rejection(
+            source_id=article.source_id,
+            reason=RejectReason.PROCESSING_ERROR,
+            detail=f"{type(exc).__name__}: {exc}"[:500],
+            origin=article.origin,
+        )
+
+
+def _process_article(article: Article, ctx: WorkerContext) -> Processed | Rejection:
     from .clean import clean_article
     from .dedup import signature, signature_to_bytes
     from .extract import extract_claims
@@ -417,7 +435,8 @@ class Runner:
         for art, res in zip(arts, results, strict=True):
             if isinstance(res, Rejection):
                 row = rejection_row(res, self.stats.run_id)
-                row["id"] = f"a:{art.id}"  # one rejection per article id: a re-run skips it
+                if res.reason != RejectReason.PROCESSING_ERROR:
+                    row["id"] = f"a:{art.id}"  # one rejection per article id: a re-run skips it
                 rej_rows.append(row)
                 continue
             for k, v in res.seconds.items():
@@ -447,6 +466,11 @@ class Runner:
             upsert(self.db, "rejections", rej_rows, pk="id")
             upsert(self.db, "articles", art_rows, pk="id")
             upsert(self.db, "signatures", sig_rows, pk="article_id")
+            # an article that failed in an earlier run and now went through: drop that record
+            done_now = set(processed_ids)
+            stale = [Rejection(source_id=a.source_id, reason=RejectReason.PROCESSING_ERROR, detail="", origin=a.origin).id for a in arts if a.id in done_now]
+            for rid in stale:
+                self.db.execute("DELETE FROM rejections WHERE id = ?", [rid])
             if processed_ids and self.stage == "run":
                 self._delete_for(["claims", "checks"], processed_ids, keep_check="cross_copy")
             upsert(self.db, "claims", claim_rows, pk="id")

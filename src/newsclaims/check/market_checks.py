@@ -107,6 +107,13 @@ def check_market_price(
             claim, "market_price", "unverifiable", f"{gap}, so the price cannot be checked",
             as_of=published_at,
         )
+    end = min(end, published_at + half)  # nothing after publication can support the claim
+    if end <= start:
+        return make_check(
+            claim, "market_price", "unverifiable",
+            f"the claim dates the price {span_words}, which lies after publication, so it cannot be checked",
+            as_of=published_at,
+        )
     rng = market.price_range(claim.asset, start, end)
     if rng is None:
         return make_check(
@@ -309,6 +316,12 @@ def _check_extreme(
     if gap is not None or market is None or claim.asset is None or start is None:
         return make_check(
             claim, "market_price", "unverifiable", f"{gap}, so the {past.words} cannot be checked",
+            as_of=published_at,
+        )
+    if past.end <= start:
+        return make_check(
+            claim, "market_price", "unverifiable",
+            f"the span the claim names ({past.words!r}) lies after publication, so the {past.words} cannot be checked",
             as_of=published_at,
         )
     rng = market.price_range(claim.asset, start, past.end)

@@ -29,11 +29,14 @@ ABBREVIATIONS = frozenset(
 # and something that can open a sentence.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9$#•*\-–—])")
 # Sentence glued to the next: "end.Earlier" (lower-case word, period, capital + lower).
-_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+# (The patterns start with a character class, not a lookbehind, so that the regex
+# engine can skip ahead to candidate characters; the lookbehinds are checked on the
+# few matches in :func:`sentence_starts`.)
+_GLUED = re.compile(r"[.!?](?=[A-Z][a-z])")
 # Any line break starts a new sentence (lists, headings, widgets).
 _LINE = re.compile(r"\n\s*")
 # An inline Markdown heading: "## Title Words Here The sentence goes on".
-_HEADING = re.compile(r"(?:^|(?<=\s))#{1,6}\s+")
+_HEADING = re.compile(r"#{1,6}\s+")
 _HEADING_END = re.compile(
     r"\s(?=(?:The|A|An|This|These|That|It|In|As|On|At|For|With|While|But|However|"
     r"After|Before|When|If|Over|Bitcoin|Ethereum|Crypto|[A-Z][a-z]+)\s+"
@@ -42,7 +45,7 @@ _HEADING_END = re.compile(
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # A bullet or list marker at the start of a line.
-_BULLET = re.compile(r"(?:^|(?<=\s))[•▪◦●■]\s*")
+_BULLET = re.compile(r"[•▪◦●■]\s*")
 
 #: longest inline heading we look for an end in (characters).
 MAX_HEADING_CHARS = 160
@@ -66,18 +69,28 @@ def sentence_starts(text: str) -> list[int]:
                 continue
         starts.add(_skip_space(text, end))
     for m in _GLUED.finditer(text):
-        starts.add(m.start())
+        i = m.start()
+        if i >= 2 and "a" <= text[i - 1] <= "z" and "a" <= text[i - 2] <= "z":
+            starts.add(m.end())
     for m in _LINE.finditer(text):
         starts.add(m.end())
     for m in _BULLET.finditer(text):
-        starts.add(m.start())
+        if _after_space(text, m.start()):
+            starts.add(m.start())
     for m in _HEADING.finditer(text):
+        if not _after_space(text, m.start()):
+            continue
         starts.add(m.start())
         head_end = _HEADING_END.search(text, m.end(), m.end() + MAX_HEADING_CHARS)
         if head_end is not None:
             starts.add(head_end.end())
     n = len(text)
     return sorted(s for s in starts if s < n)
+
+
+def _after_space(text: str, i: int) -> bool:
+    """Whether ``text[i]`` opens the text or follows whitespace."""
+    return i == 0 or text[i - 1].isspace()
 
 
 def _skip_space(text: str, i: int) -> int:

@@ -43,13 +43,17 @@ _ABBREV = "|".join(sorted((re.escape(a) for a in ABBREVIATIONS), key=len, revers
 
 #: one alternative per token kind, tried in this order at each position.
 TOKEN = re.compile(
-    r"(?<![^\W\d_])(?:[A-Za-z]\.){2,}(?![A-Za-z])"  # U.S., e.g., a.m.
+    r"[^\W\d_]+(?![^\W\d_]|[.'’])"  # a word not before a period or apostrophe (most tokens)
+    r"|(?:(?<!\d)[-+−])?\d+(?:[.,]\d+)*"  # -1.88, 57,972, 0,03
+    r"|(?<![^\W\d_])(?:[A-Za-z]\.){2,}(?![A-Za-z])"  # U.S., e.g., a.m.
     r"|(?<![\w.])(?i:" + _ABBREV + r")\.(?!\w)"  # Inc., vs., Jan.
-    r"|(?<!\d)[-+−]?\d+(?:[.,]\d+)*"  # -1.88, 57,972, 0,03
     r"|['’][sS](?![^\W\d_])"  # 's
-    r"|[^\W\d_]+"  # words (letters only)
+    r"|[^\W\d_]+"  # any other word (letters only)
     r"|[^\s]"  # any other single character
 )
+#: a token (or a run of whitespace) and the one space that trails it, if any; the
+#: matches tile the text, so ``findall`` gives spaCy's ``words`` and ``spaces``.
+_TOKEN_SPACE = re.compile(r"(" + TOKEN.pattern + r"|\s+)( ?)")
 
 
 class NewsTokenizer:
@@ -67,19 +71,8 @@ class NewsTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        words: list[str] = []
-        spaces: list[bool] = []
-        pos = 0
-        for m in TOKEN.finditer(text):
-            s = m.start()
-            if s > pos:
-                pos = _gap(text, pos, s, words, spaces)
-            words.append(m.group())
-            spaces.append(False)
-            pos = m.end()
-        if pos < len(text):
-            _gap(text, pos, len(text), words, spaces)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        pairs = _TOKEN_SPACE.findall(text)
+        return Doc(self.vocab, words=[w for w, _ in pairs], spaces=[sp == " " for _, sp in pairs])
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
         """Tokenize a stream of texts."""
@@ -101,17 +94,6 @@ class NewsTokenizer:
     def from_disk(self, _path: Any, **_kw: Any) -> NewsTokenizer:
         """Nothing to read."""
         return self
-
-
-def _gap(text: str, pos: int, end: int, words: list[str], spaces: list[bool]) -> int:
-    """Record the whitespace ``text[pos:end]``: one space trails a token, the rest is a token."""
-    if words and not spaces[-1] and text[pos] == " ":
-        spaces[-1] = True
-        pos += 1
-    if end > pos:
-        words.append(text[pos:end])
-        spaces.append(False)
-    return end
 
 
 def customize_tokenizer(nlp: Language) -> None:
