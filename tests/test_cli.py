@@ -100,3 +100,23 @@ def test_factcheck_with_publication_time_uses_market_data(runner: CliRunner, tmp
 def test_factcheck_bad_time_exits_2(runner: CliRunner) -> None:
     res = runner.invoke(main, ["factcheck", str(CORPUS / "seeds" / "001_1e56fe40bd3ef231.txt"), "--published-at", "yesterday-ish"])
     assert res.exit_code == 2 and "not a time" in res.output
+
+
+def test_run_summary_numbers_equal_the_database(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    res = runner.invoke(main, ["run", str(CORPUS / "seeds"), str(CORPUS / "gold" / "dev.articles.jsonl"), "--db", str(db), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    conn = sqlite3.connect(db)
+
+    def line(label: str) -> str:
+        return next(ln for ln in res.output.splitlines() if ln.strip().startswith(label))
+
+    n_claims = conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+    assert line("claims").split()[1] == f"{n_claims:,}"
+    for type_, n in conn.execute("SELECT type, COUNT(*) FROM claims GROUP BY type"):
+        assert f"{type_} {n:,}" in line("claims")
+    for verdict, n in conn.execute("SELECT verdict, COUNT(*) FROM checks GROUP BY verdict"):
+        assert f"{verdict} {n:,}" in line("checks")
+    n_stories = conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+    assert line("stories").split()[1] == f"{n_stories:,}"
+    assert line("articles stored").split()[2] == str(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])

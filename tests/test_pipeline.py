@@ -209,3 +209,43 @@ def test_bad_records_do_not_change_the_exit_code(tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "rejected          1  (binary 1)" in out
+
+
+def test_hostile_folder_through_run(tmp_path: Path) -> None:
+    """Every hostile record is kept as a rejection with a reason; good ones are stored."""
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (inp / "empty.md").write_bytes(b"")
+    (inp / "latin.txt").write_bytes(b"Bitcoin \x81\x8d price")
+    good = json.dumps({"id": "good", "body": "Bitcoin is trading at $104,500, up 2% in the past 24 hours.", "published_utc": "2025-05-19T15:00:00Z"})
+    (inp / "dump.jsonl").write_text(good + "\n{broken\n" + json.dumps({"id": "nobody", "body": ""}) + "\n", encoding="utf-8")
+    (inp / "absurd.txt").write_text("Bitcoin is trading at $1e308 after a NaN% move; open interest hit $" + "9" * 400 + " and 400-digit " + "7" * 400 + "%.", encoding="utf-8")
+    (inp / "page.html").write_text(
+        "<html><head><style>p{color:red} .x{}</style><script>window.__pwned=1; var btc='$1,000,000';</script></head>"
+        "<body><iframe src='https://example.com/ad'></iframe><article><h1>Bitcoin slips</h1>"
+        "<p>Bitcoin is trading at $103,200 after falling 1.5% in the past 24 hours, data show.</p>"
+        "<p>Ether fell 2.1% to $2,480 over the same period, while Solana slipped 3%.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    data = gzip.compress(REAL_LINES.encode())
+    (inp / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+    db = tmp_path / "h.db"
+    proc = _cli("run", str(inp), "--db", str(db), "--workers", "1")
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    conn = sqlite3.connect(db)
+    reasons = {r[0] for r in conn.execute("SELECT reason FROM rejections")}
+    assert {"binary", "empty", "undecodable", "malformed_json", "missing_body", "truncated"} <= reasons
+    texts = [r[0] for r in conn.execute("SELECT text FROM articles")]
+    page = next(t for t in texts if "Bitcoin slips" in t)
+    assert "pwned" not in page and "color:red" not in page and "1,000,000" not in page
+    for start, end, text, article in conn.execute("SELECT c.start, c.end, c.text, a.text FROM claims c JOIN articles a ON a.id = c.article_id"):
+        assert article[start:end] == text
+    values = [r[0] for r in conn.execute("SELECT value FROM claims")]
+    assert all(v == v and abs(v) < float("inf") for v in values)  # finite, no NaN
+    rejected = conn.execute("SELECT COUNT(*) FROM rejections").fetchone()[0]
+    assert f"rejected          {rejected}" in out
+
+
+REAL_LINES = "".join(json.dumps(r) + "\n" for r in _records(DUMP)[:30])

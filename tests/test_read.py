@@ -321,3 +321,26 @@ def test_odd_characters_in_paths(tmp_path: Path) -> None:
     (tmp_path / name).write_text("SOL rose 5%.", encoding="utf-8")
     (art,) = _records([tmp_path])
     assert isinstance(art, Article) and art.source_id == name
+
+
+def test_a_100_mb_single_line_file(tmp_path: Path) -> None:
+    """A 100 MB line is rejected as too large without holding it in memory; later lines are read."""
+    path = tmp_path / "huge.jsonl"
+    with open(path, "wb") as f:
+        f.write(b'{"id": "huge", "body": "')
+        block = b"x" * (1 << 20)
+        for _ in range(100):
+            f.write(block)
+        f.write(b'"}\n')
+        f.write(json.dumps({"id": "after", "body": "BTC rose 2% today."}).encode() + b"\n")
+    recs = _records([path])
+    assert isinstance(recs[0], Rejection) and recs[0].reason == RejectReason.TOO_LARGE
+    assert "104,857,6" in recs[0].detail  # the whole line's size is reported
+    assert isinstance(recs[1], Article) and recs[1].source_id == "after"
+    (txt,) = _records([_write(tmp_path / "huge.txt", b"y" * (20 << 20))])
+    assert isinstance(txt, Rejection) and txt.reason == RejectReason.TOO_LARGE
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
