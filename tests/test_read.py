@@ -344,3 +344,8 @@ def test_a_100_mb_single_line_file(tmp_path: Path) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_broken_symlink_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    assert _only_reason(_records([tmp_path])) == RejectReason.UNREADABLE

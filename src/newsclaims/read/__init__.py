@@ -132,6 +132,8 @@ def _walk(folder: Path, root: Path, top: Path, patterns: list[str], settings: Se
                 continue
         if entry.is_dir(follow_symlinks=True):
             yield from _walk(path, root, top, patterns, settings)
+        elif entry.is_symlink() and not path.exists():
+            yield Rejection(source_id=rel, reason=RejectReason.UNREADABLE, detail=f"broken symbolic link to {os.readlink(path)}", origin=str(path))
         elif entry.is_file(follow_symlinks=True):
             if _kind(entry.name) is None:
                 yield Rejection(source_id=rel, reason=RejectReason.UNSUPPORTED, detail=f"unsupported file type {path.suffix or '(none)'!r}", origin=str(path))
