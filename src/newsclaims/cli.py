@@ -156,10 +156,10 @@ def _summary(stats: Any, db: str, stage: str) -> str:
         f"  articles stored   {stats.stored:,}" + (f"  (+{stats.already_stored:,} already in the database)" if stats.already_stored else ""),
         f"  near-duplicates   {stats.duplicates:,}  ({stats.clusters:,} clusters in the database)",
     ]
+    claims = ", ".join(f"{k} {v:,}" for k, v in stats.claims.most_common()) or "none"
+    lines.append(f"  claims            {sum(stats.claims.values()):,}  ({claims})")
     if stage == "run":
         lines.append(f"  stories           {stats.stories:,}")
-        claims = ", ".join(f"{k} {v:,}" for k, v in stats.claims.most_common()) or "none"
-        lines.append(f"  claims            {sum(stats.claims.values()):,}  ({claims})")
         checks = ", ".join(f"{k} {v:,}" for k, v in stats.checks.most_common()) or "none"
         lines.append(f"  checks            {sum(stats.checks.values()):,}  ({checks})")
     rej = ", ".join(f"{k} {v:,}" for k, v in stats.rejected.most_common()) or "none"
@@ -207,7 +207,7 @@ def _batch(ctx: click.Context, /, stage: str, paths: Sequence[str], db: str, mar
 @click.pass_context
 @guarded
 def ingest(ctx: click.Context, /, paths: tuple[str, ...], db: str, workers: int | None, **kw: Any) -> None:
-    """Read, clean and deduplicate articles into the database."""
+    """Read, clean and deduplicate articles into the database (claims are extracted too)."""
     _batch(ctx, "ingest", paths, db, None, workers, kw)
 
 

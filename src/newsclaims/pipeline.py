@@ -339,9 +339,9 @@ class Runner:
     def run(self, paths: Sequence[str]) -> RunStats:
         t_start = time.perf_counter()
         self._start_run()
-        extract = self.stage == "run"
+        check = self.stage == "run"  # ingest extracts claims too; run also checks them
         market_db = None
-        if extract:
+        if check:
             from .market import open_market
 
             t = time.perf_counter()
@@ -352,7 +352,7 @@ class Runner:
         t = time.perf_counter()
         self._load_index()
         self.stats.stage_seconds["dedup_load"] += time.perf_counter() - t
-        ctx = WorkerContext(self.settings, extract=extract, check=extract, boilerplate=boilerplate, market_db=market_db, market_path=self.market_path)
+        ctx = WorkerContext(self.settings, extract=True, check=check, boilerplate=boilerplate, market_db=market_db, market_path=self.market_path)
         batches = self._todo(_batches(iter_records(paths, self.settings), self.settings.run.batch_size))
         try:
             if self.workers <= 1:
@@ -363,7 +363,7 @@ class Runner:
                         break
             else:
                 self._run_pool(ctx, batches, t_start)
-            if extract and not self.stats.interrupted:
+            if check and not self.stats.interrupted:
                 t = time.perf_counter()
                 self._stories()
                 self.stats.stage_seconds["stories"] += time.perf_counter() - t
@@ -471,7 +471,7 @@ class Runner:
             stale = [Rejection(source_id=a.source_id, reason=RejectReason.PROCESSING_ERROR, detail="", origin=a.origin).id for a in arts if a.id in done_now]
             for rid in stale:
                 self.db.execute("DELETE FROM rejections WHERE id = ?", [rid])
-            if processed_ids and self.stage == "run":
+            if processed_ids:
                 self._delete_for(["claims", "checks"], processed_ids, keep_check="cross_copy")
             upsert(self.db, "claims", claim_rows, pk="id")
             upsert(self.db, "checks", check_rows, pk="id")
@@ -567,8 +567,8 @@ def run_pipeline(
 ) -> RunStats:
     """Run the batch job over ``paths`` into the database at ``db_path``.
 
-    ``stage="ingest"`` reads, cleans and deduplicates; ``stage="run"`` also
-    extracts and checks claims and groups stories.
+    ``stage="ingest"`` reads, cleans, deduplicates and extracts claims;
+    ``stage="run"`` also checks the claims and groups stories.
 
     Example:
         >>> stats = run_pipeline(["corpus/seeds"], "nc.db", load_settings())  # doctest: +SKIP

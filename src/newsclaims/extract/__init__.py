@@ -43,6 +43,7 @@ def extract_claims(article: CleanArticle, nlp: Language, settings: Settings) -> 
     doc.user_data[TEXT_KEY] = text
     title = article.title.strip()
     doc.user_data["title_chars"] = len(title) if title and text.startswith(title) else 0
+    doc.user_data["published_year"] = article.published_at.year if article.published_at else None
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     drafts: list[Draft] = doc._.claim_drafts or []

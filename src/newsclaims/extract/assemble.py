@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from .classify import (
@@ -11,6 +12,7 @@ from .cues import (
     ANAPHOR,
     CONF_CARRY,
     LIST_LINE,
+    MAX_CHANGE_SHARE,
     MERGE_REL_TOL,
     METRIC_TYPES,
     PRICE_PLAUSIBLE_FACTOR,
@@ -70,22 +72,26 @@ def classify_sentences(
     return drafts
 
 
-def merge_drafts(drafts: list[Draft], title_chars: int = 0) -> list[Draft]:
+def merge_drafts(drafts: list[Draft], title_chars: int = 0,
+                 price_bands: Mapping[str, tuple[float, float]] | None = None) -> list[Draft]:
     """One claim per distinct fact: same kind and value (within tolerance) -> mentions += 1.
 
     The first mention's span is kept. Values are compared with the scorer's
     tolerance, so a title's "$102.9K" and the body's "$102,969" are one fact. A
     restatement without a window (a headline) and one with a window are one fact;
     the merged claim keeps the window. Prices far from the asset's other stated
-    prices are dropped as misattributed (see ``PRICE_PLAUSIBLE_FACTOR``). A title
+    prices, and prices outside the asset's ``price_bands`` (ticker -> USD range from
+    the lexicon), are dropped as misattributed (see :func:`_plausible`). A title
     rounds ("holds near $102.9K"), so a title figure merges with a body figure
     within ``TITLE_MERGE_REL_TOL``.
     """
-    drafts = _plausible(drafts)
+    drafts = _plausible(drafts, price_bands)
     kept: list[Draft] = []
+    round_kept: list[bool] = []  # _is_round of each kept draft, computed once
     for d in sorted(drafts, key=lambda x: (x.start, x.end)):
-        for k in kept:
-            rounded = _is_round(k.value) != _is_round(d.value)
+        d_round = _is_round(d.value)
+        for k, k_round in zip(kept, round_kept, strict=True):
+            rounded = k_round != d_round
             tol = TITLE_MERGE_REL_TOL if min(k.start, d.start) < title_chars or rounded else MERGE_REL_TOL
             if _same_fact(k, d, tol):
                 k.mentions += 1
@@ -98,6 +104,7 @@ def merge_drafts(drafts: list[Draft], title_chars: int = 0) -> list[Draft]:
                 break
         else:
             kept.append(d)
+            round_kept.append(d_round)
     return kept
 
 
@@ -123,36 +130,83 @@ def _same_fact(a: Draft, b: Draft, tol: float = MERGE_REL_TOL) -> bool:
     return a.qualifier == b.qualifier or "approx" in (a.qualifier, b.qualifier) or a.value == b.value
 
 
-def _plausible(drafts: list[Draft]) -> list[Draft]:
+#: draft types whose USD value is a price of the asset.
+_PRICE_LIKE = frozenset({"price", "support", "resistance"})
+
+
+def _plausible(drafts: list[Draft],
+               bands: Mapping[str, tuple[float, float]] | None = None) -> list[Draft]:
+    """Drop (or re-attribute) prices that cannot be the asset's.
+
+    Two scales say what a price of an asset can be: the asset's price band from the
+    lexicon (``bands``: a ``$1.15`` "BTC price" is another coin's, a fee or a stock),
+    and the asset's other prices stated in the same article (within
+    ``PRICE_PLAUSIBLE_FACTOR``). A guessed asset (``alt_assets`` set) that fits
+    neither gives way to the nearest alternative that fits; otherwise the draft is
+    dropped. A USD price change larger than ``MAX_CHANGE_SHARE`` of the asset's price
+    is a level, not a change, and is dropped too.
+    """
+    bands = bands or {}
     prices: dict[str | None, list[float]] = {}
     for d in drafts:
-        if d.type == "price" and d.unit == "USD" and d.confidence >= CONF_CARRY:
+        if (d.type == "price" and d.unit == "USD" and d.confidence >= CONF_CARRY
+                and _in_band(bands.get(d.asset or ""), d.value) is not False):
             prices.setdefault(d.asset, []).append(d.value)
-    if not prices:
-        return drafts
     med = {a: sorted(v)[len(v) // 2] for a, v in prices.items()}
 
     def fits(asset: str | None, value: float) -> bool | None:
+        in_band = _in_band(bands.get(asset or ""), value)
+        if in_band is False:
+            return False
         m = med.get(asset)
         if m is None or m <= 0:
-            return None
+            return in_band
         return m / PRICE_PLAUSIBLE_FACTOR <= abs(value) <= m * PRICE_PLAUSIBLE_FACTOR
 
     out = []
     for d in drafts:
-        if d.alt_assets and d.unit == "USD" and d.type in ("price", "support", "resistance") and not fits(d.asset, d.value):
+        if d.unit != "USD":
+            out.append(d)
+            continue
+        if d.type == "price_change":
+            scale = med.get(d.asset)
+            band = bands.get(d.asset or "")
+            if scale is None and band is not None:
+                scale = band[1]
+            if scale is not None and abs(d.value) > MAX_CHANGE_SHARE * scale:
+                continue
+            out.append(d)
+            continue
+        if d.type not in _PRICE_LIKE:
+            out.append(d)
+            continue
+        ok = fits(d.asset, d.value)
+        if ok is not True and d.alt_assets:
             # a guessed asset whose price scale does not fit: the nearest one that
-            # does, else the nearest one whose scale the article does not show
+            # does, else the nearest one whose scale is unknown
+            # (a band alone is weak evidence: it moves an asset that does not fit,
+            # not one whose scale is unknown)
             scored = [(fits(a, d.value), a) for a in d.alt_assets]
-            pick = next((a for ok, a in scored if ok), None) or next((a for ok, a in scored if ok is None), None)
+            if ok is None:
+                pick = next((a for f, a in scored if f and a in med), None)
+            else:
+                pick = next((a for f, a in scored if f), None)
+                if pick is None:
+                    pick = next((a for f, a in scored if f is None), None)
             if pick is not None:
                 d.asset = pick
-        m = med.get(d.asset)
-        if (m is not None and m > 0 and d.unit == "USD" and d.type in ("price", "support", "resistance")
-                and not (m / PRICE_PLAUSIBLE_FACTOR <= abs(d.value) <= m * PRICE_PLAUSIBLE_FACTOR)):
-            continue
+                ok = fits(pick, d.value)
+        if ok is False or d.asset is None:
+            continue  # not this asset's price; or a price of nothing named ("$510,000 to settle")
         out.append(d)
     return out
+
+
+def _in_band(band: tuple[float, float] | None, value: float) -> bool | None:
+    """Whether ``value`` lies in ``band`` (``None`` when there is no band)."""
+    if band is None:
+        return None
+    return band[0] <= abs(value) <= band[1]
 
 
 def _close(a: float, b: float, unit: str, tol: float = MERGE_REL_TOL) -> bool:

@@ -21,8 +21,10 @@ from .cues import (
     CROSS_LEVEL,
     CUE_LEFT_REACH,
     ETF_ISSUER,
+    FUTURE_DATE_RIGHT,
     GLUED_WIDGET,
     HIGH_LOW_WINDOW,
+    HISTORICAL,
     HOLDER,
     LEFT_REACH,
     LEVEL_LEFT_REACH,
@@ -32,9 +34,10 @@ from .cues import (
     LIST_SEP,
     MARKET_LIQUIDATION_USD,
     MAX_PRICE_USD,
+    MAX_STABLECOIN_MOVE,
     METRIC_TYPES,
     MIN_METRIC_USD,
-    MODAL_ANY,
+    MODAL_AFTER,
     MODAL_RIGHT,
     NEXT_NUMBER_CUE,
     NON_MARKET_METRIC,
@@ -42,6 +45,7 @@ from .cues import (
     OF_RIGHT,
     PERCENT_CHANGE_NOUN_RIGHT,
     POINT_LEVEL_TYPES,
+    PRICE_AFTER_CHANGE,
     PRICE_SUBJECT,
     PRICE_WINDOW_RIGHT,
     PRONOUN,
@@ -50,12 +54,14 @@ from .cues import (
     RANKED_BY,
     RATIO,
     RECENT_ASSET_CHARS,
+    RIGHT_REACH,
     SHARE_RIGHT,
     STABLECOINS,
     TIGHT_RIGHT,
     TO_BEFORE,
     WINDOW_RIGHT,
     WINDOW_RIGHT_PREFERRED,
+    YEAR,
     Cues,
     last_match,
 )
@@ -68,12 +74,35 @@ from .drafts import (
 
 # --------------------------------------------------------------------------- classifier
 
+#: types whose asset, when unnamed in the sentence, is the one named just before.
+PRICE_TYPES = frozenset({"price", "price_change", "support", "resistance"})
+
 
 class RuleClassifier:
     """Decides type, asset, window, direction, side and qualifier from cue words."""
 
     def __init__(self) -> None:
         self.cues = Cues.load()
+        # Per-sentence memo of the checks that read the whole sentence (computed once
+        # for all its numbers). Keyed by the text object itself (kept alive here, so
+        # its identity cannot be reused by another article) and the sentence span.
+        self._memo_text: str | None = None
+        self._memo_span = (-1, -1)
+        self._memo_presale = False
+        #: the year the article was published, when known (set per document by the
+        #: claim component): a year before it in a clause makes the figure history,
+        #: a year after it a forecast.
+        self.published_year: int | None = None
+
+    def _sentence_memo(self, c: Candidate) -> None:
+        """Compute the per-sentence checks for ``c``'s sentence if not done yet."""
+        span = (c.sent_start, c.sent_end)
+        if self._memo_text is not c.text or self._memo_span != span:
+            self._memo_text = c.text
+            self._memo_span = span
+            # Presale promotions ("Token price: $0.00254", "raised $7.6M") are advertising.
+            self._memo_presale = self.cues.presale.search(
+                c.text[max(0, c.sent_start - 200) : c.sent_end]) is not None
 
     # -- helpers --------------------------------------------------------------
 
@@ -229,10 +258,12 @@ class RuleClassifier:
         sent_market = any(m.label == "MARKET" for m in mentions if lo <= m.start < c.sent_end)
         if sent_market or (typ == "liquidation" and abs(c.q.value) >= MARKET_LIQUIDATION_USD):
             return ("MARKET",), False
-        # "Its trading volume ...": the asset named last before this sentence.
+        # "Its trading volume ...", "The price fell 1.17%": the asset named last
+        # before this sentence (a price with no asset in its sentence is, in a
+        # multi-coin roundup, the coin of the paragraph, not the article's main one).
         before = [m for m in mentions
                   if c.sent_start - RECENT_ASSET_CHARS <= m.start < c.sent_start and m.label != "MARKET"]
-        if before and PRONOUN.search(c.text[c.sent_start : c.q.start]):
+        if before and (PRONOUN.search(c.text[c.sent_start : c.q.start]) or typ in PRICE_TYPES):
             recent = [m.label for m in before]
             # "the token has clawed back 6%": the article's own asset if it was just named
             return ((main if main in recent else recent[-1]),), True
@@ -289,9 +320,9 @@ class RuleClassifier:
         is_list_item = (c.index > 0 and self._is_list_gap(c, mentions)) or (
             c.index == 0 and prev is not None and prev.list_head)
 
-        # Presale promotions ("Token price: $0.00254", "raised $7.6M") are advertising.
-        if self.cues.presale.search(text[max(0, c.sent_start - 200) : c.sent_end]):
-            return Decision()
+        self._sentence_memo(c)
+        if self._memo_presale:
+            return Decision()  # a presale promotion: advertising
         # Page furniture: "Related: Altseason is coming, 40% ..." links to other stories.
         if self.cues.furniture.search(text[max(c.sent_start, q.start - 120) : q.start]):
             return Decision()
@@ -370,7 +401,9 @@ class RuleClassifier:
             if unit == "percent":
                 if SHARE_RIGHT.match(right) and re.search(r"\baccount\w*\s+for\s*$|\bshare\b", left, re.I):
                     typ = "dominance"
-                elif OF_RIGHT.match(right) or self.cues.non_price_percent.search(left[-40:]):
+                elif (OF_RIGHT.match(right) or self.cues.non_price_percent.search(left[-40:])
+                      or self.cues.non_price_percent.match(right.lstrip())):
+                    # "... of the supply", "APY of 5%", "the 23.6% Fib retracement level"
                     return Decision()
                 else:
                     dirn = self._direction(left, right)
@@ -395,7 +428,8 @@ class RuleClassifier:
             typ = "price"
 
         # Forecasts, targets and conditionals are not claims (levels excepted).
-        forecast = typ not in LEVEL_TYPES and self._is_forecast(c, clause_left)
+        forecast = typ not in LEVEL_TYPES and (self._is_forecast(c, clause_left)
+                                               or self._is_history(c, clause_left, typ == "price"))
         assets, fallback = self._assets(c, mentions, main, prev, typ or "")
         if fallback and carried_sent and prev_sent is not None:
             assets, fallback = prev_sent.assets, False
@@ -412,10 +446,19 @@ class RuleClassifier:
             if pos < len(assets):
                 assets = (assets[pos],)
         if (typ == "price_change" and fallback and not carried and unit == "percent"
+                and NON_MARKET_METRIC.search(clause_left)):
+            return Decision()  # "68 transactions, up by 36% from the previous week"
+        if (typ == "price_change" and assets and assets[0] in STABLECOINS and unit == "percent"
+                and value > MAX_STABLECOIN_MOVE):
+            return Decision()  # not the stablecoin's price
+        if (typ == "price_change" and fallback and not carried and unit == "percent"
                 and not PRICE_SUBJECT.search(clause_left + " " + right)
-                and (q.text[:1] in "+-−" or NON_MARKET_METRIC.search(c.sentence))
+                and not PRICE_AFTER_CHANGE.match(text, q.end, c.sent_end)
                 and self._window_in(text[c.sent_start : q.start] + " " + right)[0] is None):
-            return Decision()  # a change of something unnamed ("DiarioBitcoin: +204% traffic")
+            # A change with no asset, no price word and no window is a change of
+            # something unnamed: "+204% traffic", "revenues grew 36%", "the Kospi
+            # rising nearly 30% this year", "an 80% increase" of a stock.
+            return Decision()
         if typ == "price_change" and assets == ("MARKET",) and not re.search(r"\bindex\b", c.sentence, re.I):
             typ = "market_cap"  # "the broader crypto market has seen a 5% increase"
         if typ == "price" and AVERAGE_PRICE.search(left[-40:]) and PURCHASE.search(c.sentence):
@@ -505,6 +548,25 @@ class RuleClassifier:
         at = c.q.start - len(seg_left) + m.start()
         return not any(at < mm.start < c.q.start for mm in mentions if mm.label != "MARKET")
 
+    def _is_history(self, c: Candidate, clause_left: str, phrases: bool = True) -> bool:
+        """Whether the number's clause places it in another year than the article's
+        ("in 2021", "by 2028"), or, with ``phrases``, in the past ("in June last year",
+        "at the time", "back then"): not where the market is.
+
+        The phrases apply to prices only: a past change ("what followed back then was
+        a drawdown of about 32%") is still a claim by the gold's convention.
+        """
+        right = c.text[c.q.end : min(c.sent_end, c.q.end + RIGHT_REACH)]
+        m_break = CLAUSE_BREAK.search(right)
+        clause = clause_left + " " + (right[: m_break.start()] if m_break is not None else right)
+        if phrases and HISTORICAL.search(clause):
+            return True
+        if self.published_year is not None:
+            for m in YEAR.finditer(clause):
+                if int(m.group(1)) != self.published_year:
+                    return True  # "in 2021" (history) or "by 2028" (a target)
+        return False
+
     def _is_forecast(self, c: Candidate, clause_left: str) -> bool:
         for m in self.cues.forecast.finditer(clause_left):
             if m.group(0) == "May":  # the month, not the modal
@@ -514,7 +576,16 @@ class RuleClassifier:
         # "A 30% rally from the current price could push Ethereum to ...".
         if MODAL_RIGHT.match(c.text[c.q.end : c.q.end + 40]) is not None:
             return True
-        return c.q.unit == "percent" and MODAL_ANY.search(self._clause_right(c)[:60]) is not None
+        # the rest of the number's clause, past any later number in it
+        right = c.text[c.q.end : min(c.sent_end, c.q.end + RIGHT_REACH)]
+        m_break = CLAUSE_BREAK.search(right)
+        right = right[: m_break.start()] if m_break is not None else right
+        if FUTURE_DATE_RIGHT.match(right):
+            return True  # "$500,000 by 2028", "$150K by year-end"
+        # "Plunging through the $0.95 support ... could cause more declines": a modal
+        # later in the number's own clause makes the whole clause hypothetical.
+        return MODAL_AFTER.search(right[:60]) is not None and (
+            c.q.unit == "percent" or (c.q.unit == "USD" and abs(c.q.value) < MAX_PRICE_USD))
 
     @staticmethod
     def _is_list_gap(c: Candidate, mentions: list[Mention]) -> bool:

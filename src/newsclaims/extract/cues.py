@@ -46,6 +46,10 @@ MIN_METRIC_USD = {"liquidation": 1e4, "open_interest": 1e4, "etf_flow": 1e5,
 #: a price more than this factor away from the asset's other stated prices in the
 #: article is a misattribution (a SOL level given to ADA, a presale token's price).
 PRICE_PLAUSIBLE_FACTOR = 8.0
+#: a USD "price change" larger than this share of the asset's price is a level read
+#: as a change ("recovery off $2,438 support" for ETH at $2,480); real moves stated
+#: in dollars are a few percent to a few tens of percent of the price.
+MAX_CHANGE_SHARE = 0.5
 #: a liquidation total this large with no asset named is market-wide; smaller ones
 #: without an asset belong to the asset the article is about.
 MARKET_LIQUIDATION_USD = 3e8
@@ -79,7 +83,7 @@ NUMBER_WORDS = {
 }
 NUM = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty-eight)"
 _WINDOWS: list[tuple[re.Pattern[str], str | None]] = [
-    (re.compile(r"\b(?:24|twenty-four)[- ]?(?:hours?|hr|h)\b|\b24h\b|\b(?:past|last|previous|single|one) (?:trading )?day\b|\btoday(?:'s|’s)?\b|\bdaily\b|\bintraday\b|\bon the day\b|\bovernight\b|\bin a day\b", re.I), "PT24H"),
+    (re.compile(r"\b(?:24|twenty-four)[- ]?(?:hours?|hrs?|h)\b|\b24h\b|\b(?:past|last|previous|single|one) (?:trading )?day\b|\btoday(?:'s|’s)?\b|\bdaily\b|\bintraday\b|\bon the day\b|\bovernight\b|\bin a day\b", re.I), "PT24H"),
     (re.compile(r"\bweek(?=\s+(?:decline|drop|gain|loss|rise|surge|rally|high|low|range|change|slide|slump)s?\b)|\bweekly\b|\b(?:past|last|this|previous|the) week\b|\b(?:7|seven)[- ]days?\b|\bweek-over-week\b|\bweek's\b|\bweek’s\b|\bfor the week\b|\b1W\b|\bon the week\b", re.I), "P7D"),
     (re.compile(r"\bmonthly\b|\b(?:past|last|this|previous|the) month\b|\b(?:30|thirty)[- ]days?\b|\bover the month\b|\b1M\b", re.I), "P30D"),
     (re.compile(r"\bquarterly\b|\b3M\b|\b(?:90|ninety)[- ]days?\b", re.I), "P90D"),
@@ -97,7 +101,7 @@ CHANGE_ADJ = re.compile(
     re.I,
 )
 PERCENT_CHANGE_NOUN_RIGHT = re.compile(r"^\s*(?:price\s+)?(?:drop|dip|decline|gain|increase|decrease|loss|losses|rise|jump|fall|surge|slump|plunge|rally|move|spike|correction|pullback|bounce|rebound|retreat|crash|drawdown|upswing|downswing|recovery|returns?|higher|lower|up|down|uptick|climb|jump)\b", re.I)
-OF_RIGHT = re.compile(r"^\s*of\s+(?:the\s+|these\s+|those\s+|all\s+|its\s+|their\s+|total\s+|them\b|it\b|\w+\s+(?:supply|holders|addresses|wallets|traders|investors|positions))", re.I)
+OF_RIGHT = re.compile(r"^\s*of\s+(?:the\s+|these\s+|those\s+|all\s+|its\s+|their\s+|total\s+|any\s+|each\s+|every\s+|our\s+|his\s+|her\s+|net\s+|them\b|it\b|\w+\s+(?:supply|holders|addresses|wallets|traders|investors|positions|profits?|revenues?|assets|funds|portfolio))", re.I)
 SHARE_RIGHT = re.compile(r"^\s*of\s+(?:the\s+)?(?:total\s+|global\s+|overall\s+)?(?:trading\s+|spot\s+|futures\s+|perpetual\s+)*(?:volume|market)", re.I)
 GLUED_WIDGET = re.compile(r"[A-Za-z][+\-−]?$")
 HIGH_LOW_WINDOW = re.compile(r"\b(24[- ]hour|daily|weekly|52[- ]week|monthly)\s+(?:high|low|range|peak|bottom)s?\b", re.I)
@@ -110,7 +114,7 @@ CROSS_LEVEL = re.compile(
 WINDOW_RIGHT = re.compile(r"^(?![^,;.]*\b(?:and|while|but|whereas|with)\b)[^,;.]{0,60}$", re.I)
 TIGHT_RIGHT = re.compile(r"^\s*\)?\s*(?:in|of|worth of|worth|for)\s+(?:[\w'’-]+\s+){0,3}$", re.I)
 RATIO = re.compile(r"/(?:BTC|ETH)\b|\bratio\b|\bagainst (?:Bitcoin|BTC|Ether|ETH)\b|\bin (?:BTC|ETH) terms\b", re.I)
-PRONOUN = re.compile(r"\b(?:its|it|the (?:token|coin|asset|altcoin|cryptocurrency|crypto))\b", re.I)
+PRONOUN = re.compile(r"\b(?:its|it|the (?:token|coin|asset|altcoin|cryptocurrency|crypto|price|pair))\b", re.I)
 RANKED_BY = re.compile(r"\b(?:by|based on|in terms of|ranked by)\s+(?:total\s+|its\s+)?$", re.I)
 CONSUMED = re.compile(r"^\s*(?:support|resistance|floor|ceiling|barrier)s?\b(?![\w\s-]*:)(?:\s+(?:level|zone|area|line)s?)?", re.I)
 LIST_LINE = re.compile(r"(?:[•*\-–]\s*)?[A-Z][\w .&'’()/-]{0,40}:\s*[$+\-−]?\d[^\n]{0,40}")
@@ -119,10 +123,37 @@ COORD_GAP = re.compile(r"[\s()'’s]*(?:,|,?\s*and|,?\s*&|,?\s*or|,?\s*as well a
 RANGE_TO = re.compile(r"\s+to\s+")
 MOVE_BEFORE = re.compile(r"\b(?:from|rose|rise|rising|fell|fall|falling|dropped|drop|climbed|climb|jumped|surged|rallied|slid|sank|plunged|moved|move|went|gone|going|soared|tumbled|dipped|lost|gained|added|shed|up|down|by)\s+(?:about|around|roughly|nearly|almost|some|over|\w+ly\s+)?\$?$", re.I)
 NEXT_NUMBER_CUE = re.compile(r"(?:supports?|resistances?|floors?|ceilings?|barriers?)\s*(?:levels?|zones?)?\s*(?:at|near|around|of|is|are|lies at|sits at|:)?\s*(?:the\s+)?\$?\s*$", re.I)
+#: a deadline right after a figure makes it a target ("$500,000 by 2028").
+FUTURE_DATE_RIGHT = re.compile(r"^\W{0,3}(?:\w+\s+){0,3}?by\s+(?:the\s+)?(?:(?:end|close|start|middle)\s+of\s+(?:the\s+)?)?(?:20\d\d|year[- ]end|Q[1-4]|next\s+\w+|the\s+end\b)", re.I)
+#: a modal verb after a figure, in its clause; "May" capitalized is the month.
+MODAL_AFTER = re.compile(r"\b(?:[Cc]ould|[Ww]ould|[Mm]ight|[Ww]ill|[Cc]an|may)\b")
 MODAL_ANY = re.compile(r"\b(?:could|would|may|might|will|can)\b", re.I)
 LIST_GOES_ON = re.compile(r"\b(?:followed|trailed|behind|next|then|second|third|runner-up|recovery to|rebound(?:ed)? to)\b", re.I)
+#: a change that goes on to a price ("rising 1.51% to $2,450") is a price move.
+PRICE_AFTER_CHANGE = re.compile(r"[^,;.]{0,40}?\b(?:to|at|near|around|above|below)\s+(?:\w+\s+){0,3}\$\d", re.I)
 PRICE_SUBJECT = re.compile(r"\b(?:price|prices|it|its|token|coin|asset|cryptocurrency|altcoin|memecoin|meme coin)\b", re.I)
-NON_MARKET_METRIC = re.compile(r"\b(?:traffic|visits|visitors|users|audience|followers|engagement|downloads|readers|views|subscribers|searches|outlets?|media|revenue|sales|employees|staff)\b", re.I)
+NON_MARKET_METRIC = re.compile(r"\b(?:traffic|visits|visitors|users|audience|followers|engagement|downloads|readers|views|subscribers|searches|outlets?|media|revenues?|sales|employees|staff|transactions|transfers|addresses|wallets|holders|remittances|payments|deposits|withdrawals|applications|hashrate|hash rate|difficulty|profits?|earnings|shares|stock)\b", re.I)
+#: a time in the past that is not a window ending now: "in June last year", "a year
+#: earlier", "in the previous three years", "at the time" (but not "at the time of
+#: writing"), "years ago". A price stated for it is history. ("Back then" is left
+#: out: the gold counts "Back then, Bitcoin ... hit a bottom around $16,000" as a
+#: price claim; a year named in the clause is caught by ``YEAR`` when the article
+#: is dated.)
+HISTORICAL = re.compile(
+    r"\b(?:(?:Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\s+(?:of\s+)?last\s+year"
+    r"|last\s+(?:January|February|March|April|June|July|August|September|October|November|December)"
+    r"|an?\s+(?:year|decade)\s+(?:earlier|before|ago)|(?:years|decades)\s+ago|\d+\s+years\s+ago"
+    r"|(?:previous|prior)\s+(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+years"
+    r"|at\s+the\s+time(?!\s+of\s+(?:writing|publication|press|this\s+writing|reporting|publishing|the\s+report))"
+    r"|in\s+the\s+(?:19|20)\d0s)\b",
+    re.I,
+)
+#: a year in a clause ("in 2021", "since 2017", "by 2028"); compared with the
+#: article's year when it is known.
+YEAR = re.compile(r"\b(?:in|since|during|from|by|of|early|late|mid-?)\s+(?:early\s+|late\s+|mid-?)?((?:19|20)\d\d)\b(?![-–/]\d)")
+#: a stablecoin moving more than this (percent) is not what a percentage near its
+#: name measures ("crypto remittances ... increased by 40%" in a USDT story).
+MAX_STABLECOIN_MOVE = 10.0
 AVERAGE_PRICE = re.compile(r"\baverage (?:purchase |acquisition |buying |entry )?(?:price|cost)\b", re.I)
 PURCHASE = re.compile(r"\b(?:acquir\w*|purchas\w*|bought|buys?|buying|added|adds|accumulat\w*)\b", re.I)
 MODAL_RIGHT = re.compile(r"^\s*(?:level\s+|mark\s+|zone\s+|area\s+)?(?:could|would|may|might|will|should|can|target|targets|objective|goal)\b", re.I)

@@ -81,6 +81,8 @@ class AssetEntry:
     aliases: tuple[str, ...] = ()
     cased: tuple[str, ...] = ()
     ticker_match: str = "upper"
+    #: plausible USD price range (see ``_meta.price_band_usd`` in the data file).
+    price_band: tuple[float, float] | None = None
 
 
 @dataclass
@@ -108,6 +110,7 @@ class AssetLexicon:
                 aliases=tuple(item.get("aliases", ())),
                 cased=tuple(item.get("cased", ())),
                 ticker_match=item.get("ticker_match", "upper"),
+                price_band=_band(item.get("price_band_usd")),
             )
             entries[e.ticker] = e
         return cls(
@@ -115,6 +118,18 @@ class AssetLexicon:
             market_phrases=tuple(data.get("market_phrases", ())),
             source=str(data.get("_meta", {}).get("source", "")),
         )
+
+    def price_bands(self) -> dict[str, tuple[float, float]]:
+        """Ticker -> plausible USD price range, for the assets that have one."""
+        return {t: e.price_band for t, e in self.entries.items() if e.price_band is not None}
+
+
+def _band(raw: Any) -> tuple[float, float] | None:
+    """A ``[low, high]`` price band from the data file, or ``None``."""
+    if not raw:
+        return None
+    lo, hi = float(raw[0]), float(raw[1])
+    return (lo, hi) if 0 < lo < hi else None
 
 
 class AssetRecognizer:

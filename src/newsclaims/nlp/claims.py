@@ -8,7 +8,9 @@ The drafts are stored in ``doc._.claim_drafts``; :func:`newsclaims.extract.extra
 turns them into :class:`~newsclaims.models.Claim` records.
 
 ``doc.user_data["title_chars"]`` (set by ``extract_claims``) tells the component how
-long the title is, so that title mentions weigh more when picking the main asset.
+long the title is, so that title mentions weigh more when picking the main asset;
+``doc.user_data["published_year"]`` (also set there, when the article is dated) lets
+the classifier tell "in 2021" (history) and "by 2028" (a target) from the present.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from ..extract.rules import (
     merge_drafts,
 )
 from ..quantities import parse_quantities
-from .assets import SPAN_KEY, main_asset
+from .assets import SPAN_KEY, AssetLexicon, main_asset
 from .text import doc_text
 
 
@@ -57,9 +59,10 @@ if not Doc.has_extension("claim_drafts"):
 class ClaimComponent:
     """Finds claims; see the module docstring."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, price_bands: dict[str, tuple[float, float]] | None = None) -> None:
         self.name = name
         self.classifier = RuleClassifier()
+        self.price_bands = price_bands if price_bands is not None else AssetLexicon.load().price_bands()
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.claim_drafts = self.drafts(doc)
@@ -83,9 +86,11 @@ class ClaimComponent:
             Mention(s.start_char, s.end_char, s.label_) for s in doc.spans.get(SPAN_KEY, [])
         ]
         title_chars = int(doc.user_data.get("title_chars", 0))
+        year = doc.user_data.get("published_year")
+        self.classifier.published_year = year if isinstance(year, int) else None
         main = main_asset(doc, title_chars)
         drafts = classify_sentences(self.classifier, groups, mentions, main)
-        return merge_drafts(drafts, title_chars)
+        return merge_drafts(drafts, title_chars, self.price_bands)
 
 
 @Language.factory(
