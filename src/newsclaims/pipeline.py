@@ -501,18 +501,27 @@ class Runner:
 
     # ---- stories and the cross-copy check
     def _stories(self) -> None:
-        from .check import StoryInput, check_cross_copy, group_stories, story_rows
+        """Group the whole database into stories and run the cross-copy check.
 
-        claims_by_article: dict[str, list[Claim]] = {}
-        for row in self.db.query("SELECT * FROM claims ORDER BY article_id, start"):
-            claims_by_article.setdefault(row["article_id"], []).append(claim_from_row(row))
-        info = {r["id"]: r for r in self.db.query("SELECT id, cluster_id, published_at FROM articles")}
-        published = {aid: (datetime.fromisoformat(r["published_at"]) if r["published_at"] else None) for aid, r in info.items()}
+        Memory stays proportional to the number of articles, not claims: the story
+        grouping gets each article's claim fingerprints streamed from SQL, and full
+        claims are loaded only for the stories with more than one article.
+        """
+        from .check import StoryInput, check_cross_copy, group_stories, story_rows
+        from .check.stories import claim_fingerprint
+
+        prints: dict[str, set[str]] = {}
+        for aid, type_, asset, value in self.db.execute("SELECT article_id, type, asset, value FROM claims"):
+            prints.setdefault(aid, set()).add(claim_fingerprint(type_, asset, value))
+        info = {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, cluster_id, published_at FROM articles")}
+        published = {aid: (datetime.fromisoformat(pub) if pub else None) for aid, (_c, pub) in info.items()}
         inputs = [
-            StoryInput(article_id=aid, cluster_id=r["cluster_id"] or aid, published_at=published[aid], claims=claims_by_article.get(aid, []))
-            for aid, r in sorted(info.items())
+            StoryInput(article_id=aid, cluster_id=cid or aid, published_at=published[aid], fingerprints=frozenset(prints.get(aid, ())))
+            for aid, (cid, _p) in sorted(info.items())
         ]
+        del prints
         story_of = group_stories(inputs, self.settings)
+        del inputs
         members: dict[str, list[str]] = {}
         for aid, sid in story_of.items():
             members.setdefault(sid, []).append(aid)
@@ -523,9 +532,12 @@ class Runner:
         for _sid, aids in members.items():
             if len(aids) < 2:
                 continue
-            story_claims = {a: claims_by_article.get(a, []) for a in aids}
+            marks = ",".join("?" * len(aids))
+            story_claims: dict[str, list[Claim]] = {a: [] for a in aids}
+            for row in self.db.query(f"SELECT * FROM claims WHERE article_id IN ({marks}) ORDER BY article_id, start", aids):
+                story_claims[row["article_id"]].append(claim_from_row(row))
             cross.extend(check_cross_copy(story_claims, published={a: published[a] for a in aids}, market=market, settings=self.settings))
-        story_rows_ = story_rows(story_of, {a: r["cluster_id"] for a, r in info.items()}, cross)
+        story_rows_ = story_rows(story_of, {a: c for a, (c, _p) in info.items()}, cross)
         for row in story_rows_:  # the story's canonical copy: the earliest published
             row["canonical_id"] = min(members[row["id"]], key=lambda a: (published[a] is None, published[a] or datetime.max.replace(tzinfo=UTC), a))
         with transaction(self.db):

@@ -71,6 +71,9 @@ class StoryInput(BaseModel):
     cluster_id: str | None = None
     published_at: datetime | None = None
     claims: tuple[Claim, ...] = ()
+    #: the claims' fingerprints when the caller has them already (the batch job
+    #: streams them from the database instead of holding every claim in memory).
+    fingerprints: frozenset[str] | None = None
 
 
 def _round_sig(value: float, digits: int = FINGERPRINT_DIGITS) -> float:
@@ -93,12 +96,17 @@ def claim_fingerprints(claims: Sequence[Claim]) -> frozenset[str]:
     >>> sorted(claim_fingerprints([]))
     []
     """
-    out = set()
-    for c in claims:
-        value = _round_sig(abs(c.value))
-        asset = (c.asset or "-") if c.type in ASSET_TYPES else "*"
-        out.add(f"{c.type}|{asset}|{value:g}")
-    return frozenset(out)
+    return frozenset(claim_fingerprint(c.type, c.asset, c.value) for c in claims)
+
+
+def claim_fingerprint(type_: str, asset: str | None, value: float) -> str:
+    """One claim's fingerprint (see :func:`claim_fingerprints`).
+
+    >>> claim_fingerprint("price", "BTC", 67460.0)
+    'price|BTC|67500'
+    """
+    asset_part = (asset or "-") if type_ in ASSET_TYPES else "*"
+    return f"{type_}|{asset_part}|{_round_sig(abs(value)):g}"
 
 
 class _UnionFind:
@@ -145,7 +153,10 @@ def group_stories(articles: Sequence[StoryInput], settings: Settings) -> dict[st
         for other in members[1:]:
             uf.union(members[0], other)
 
-    prints = {a.article_id: claim_fingerprints(a.claims) for a in articles}
+    prints = {
+        a.article_id: a.fingerprints if a.fingerprints is not None else claim_fingerprints(a.claims)
+        for a in articles
+    }
     # generic figures (round price levels every article of a week repeats) are no
     # evidence of a common source: drop fingerprints held by too many articles
     df: Counter[str] = Counter(fp for aid in uf.parent for fp in prints.get(aid, frozenset()))
