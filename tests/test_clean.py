@@ -679,3 +679,12 @@ def test_html_with_xml_declaration(settings: Settings) -> None:
     )
     clean = _clean(_article(page, fmt="html"), settings)
     assert clean.text == "Le bitcoin a progressé de 2,5 % à 67 460 $ – déjà."
+
+
+def test_escaped_feed_headline_is_unescaped() -> None:
+    art = Article(id="h", source_id="h", title="6 signs predicting $140K as Bitcoin&#039;s next price top &amp; more",
+                  body="Bitcoin rose 2% today, and the analysts see more room to run this week.")
+    out = clean_article(art, load_settings())
+    assert not isinstance(out, Rejection)
+    assert out.title == "6 signs predicting $140K as Bitcoin's next price top & more"
+    assert out.text.startswith(out.title + "\n\n")

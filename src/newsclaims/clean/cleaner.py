@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import logging
 from collections import Counter
 
@@ -113,7 +115,8 @@ def clean_article(
     """
     del settings  # no per-call tuning yet: the thresholds live in the model and modules
     text, markup_title, removed = prepare_text(article)
-    title = _single_line(article.title) if article.title else ""
+    # feed headlines often arrive HTML-escaped ("Bitcoin&#039;s"); the text is for people
+    title = _single_line(html.unescape(article.title)) if article.title else ""
     if not title:
         title = markup_title
     text, furniture = remove_furniture(text, title)
