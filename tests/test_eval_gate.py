@@ -53,6 +53,13 @@ def _score(articles_path: Path, gold_path: Path) -> EvalReport:
     return evaluate(load_gold(gold_path), preds)
 
 
+#: pinned minimum overall F1 on the project's own extra gold (corpus/gold/extra.*: 18
+#: full-text articles from June-August 2025 outside the dev set; the first 10 were
+#: used for error analysis, the last 8 were held out when first scored). Reached
+#: when pinned: 0.755.
+MIN_EXTRA_F1 = 0.72
+
+
 @pytest.fixture(scope="module")
 def dev_report() -> EvalReport:
     return _score(GOLD_DIR / "dev.articles.jsonl", GOLD_DIR / "dev.gold.jsonl")
@@ -75,3 +82,8 @@ def test_dev_gate_per_type(dev_report: EvalReport, type_: str) -> None:
 def test_dev_direction_and_qualifier_accuracy(dev_report: EvalReport) -> None:
     assert (dev_report.direction_accuracy or 0) >= 0.97
     assert (dev_report.qualifier_accuracy or 0) >= 0.92
+
+
+def test_extra_gate() -> None:
+    r = _score(GOLD_DIR / "extra.articles.jsonl", GOLD_DIR / "extra.gold.jsonl")
+    assert r.overall.f1 >= MIN_EXTRA_F1, format_eval(r)

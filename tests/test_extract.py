@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -335,3 +336,78 @@ def test_extract_handles_a_long_text(nlp: Language) -> None:
     cs = claims_of(nlp, text)
     assert {(c.type, c.value) for c in cs} == {("price", 105000.0), ("price_change", 2.0)}
     assert all(c.text == text[c.start : c.end] for c in cs)
+
+
+def _dated(nlp: Language, text: str, year: int) -> list[Claim]:
+    art = CleanArticle(id="d", source_id="d.txt", title="", text=text,
+                       published_at=datetime(year, 6, 1, tzinfo=UTC))
+    return extract_claims(art, nlp, Settings())
+
+
+def test_a_year_other_than_the_articles_makes_a_price_history_or_a_target(nlp: Language) -> None:
+    text = ("Bitcoin peaked at $69,000 in 2021. Bitcoin is trading at $105,000. "
+            "Bitcoin at $500,000 by 2028 is in line with analyst projections.")
+    assert [c.value for c in _dated(nlp, text, 2025) if c.type == "price"] == [105000.0]
+    # undated, only the target is recognized as such
+    assert [c.value for c in claims_of(nlp, text) if c.type == "price"] == [69000.0, 105000.0]
+
+
+def test_a_price_at_the_time_of_an_old_event_is_history(nlp: Language) -> None:
+    text = ("The address received 50 Bitcoin in April. At the time, Bitcoin was trading at $1,003. "
+            "At the time of writing, Bitcoin is trading at $118,707.")
+    assert [c.value for c in claims_of(nlp, text) if c.type == "price"] == [118707.0]
+
+
+def test_second_change_in_a_list_keeps_the_direction(nlp: Language) -> None:
+    cs = claims_of(nlp, "As of press time, Bitcoin was trading at $109,493, up more than 2% daily and over 4% weekly.")
+    assert [(c.type, c.value, c.window) for c in cs if c.type == "price_change"] == [
+        ("price_change", 2.0, "PT24H"), ("price_change", 4.0, "P7D")]
+
+
+def test_ticker_widget_window_24hrs(nlp: Language) -> None:
+    cs = claims_of(nlp, "BTC is up 0.32% at $104,736.41 (24hrs: -1.19%)")
+    assert ("price_change", -1.19, "PT24H") in [(c.type, c.value, c.window) for c in cs]
+
+
+def test_an_exchange_named_as_the_venue_is_not_its_stock(nlp: Language) -> None:
+    text = ("Bitcoin is trading at just under $108,700 on Coinbase at the time of writing, posting "
+            "a slight rebound from a wick down to $107,550, according to TradingView.")
+    assert [c.value for c in claims_of(nlp, text) if c.type == "price"] == [108700.0, 107550.0]
+
+
+def test_etf_flows_in_coins_count_but_holdings_do_not(nlp: Language) -> None:
+    text = ("Across all listed Ethereum ETFs, net inflows have surged by 650,468 ETH over the past "
+            "seven days, with total ETF holdings now surpassing 5.22 million ETH, equivalent to $19.31 billion.")
+    assert [(c.type, c.value, c.unit, c.window) for c in claims_of(nlp, text)] == [
+        ("etf_flow", 650468.0, "ETH", "P7D")]
+
+
+def test_unrealized_profit_in_percent(nlp: Language) -> None:
+    text = ("Bitcoin holders remain in profit. According to on-chain data shared by CryptoQuant, "
+            "the average unrealized profit for long-term holders, based on the MVRV ratio, is around 220%.")
+    assert [(c.type, c.asset, c.value, c.unit) for c in claims_of(nlp, text)] == [
+        ("unrealized_pnl", "BTC", 220.0, "percent")]
+
+
+def test_a_dollar_sign_opening_a_token_name_is_not_money(nlp: Language) -> None:
+    # the quantity parser reads "86,400 $" as USD; extraction works around it
+    text = "Bitcoin is up. The reward pool has expanded, now standing at 86,400 $@G. Bitcoin traded at 105,000 $ today."
+    assert [(c.type, c.value) for c in claims_of(nlp, text)] == [("price", 105000.0)]
+
+
+def test_type_stems_cover_every_type_cue_in_the_corpus() -> None:
+    # type_stems must hold wherever a type pattern matches, or type_matches would
+    # miss cues: checked on every cue in the shipped articles.
+    from newsclaims.extract.cues import Cues
+
+    cues = Cues.load()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((CORPUS / "seeds").glob("*.txt"))]
+    for name in ("dev.articles.jsonl", "extra.articles.jsonl"):
+        with open(CORPUS / "gold" / name, encoding="utf-8") as fh:
+            texts += [json.loads(line)["body"] for line in fh if line.strip()]
+    found = 0
+    for text in texts:
+        for m in cues.any_type.finditer(text):
+            found += 1
+            assert cues.type_stems.search(m.group(0).lower()), m.group(0)
+    assert found > 500

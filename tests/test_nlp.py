@@ -134,3 +134,22 @@ def test_lexicon_has_the_200_largest_assets_and_names_its_source() -> None:
     assert "CoinGecko" in lex.source and "2025" in lex.source
     for ticker in ("BTC", "ETH", "XRP", "BNB", "SOL", "DOGE", "ADA", "TRX", "HYPE", "SUI"):
         assert ticker in lex.entries
+
+
+@pytest.mark.parametrize("text", ["", " ", "  x  ", "a \n b", "\n\nx", "x\t\ty", "U.S. vs. Inc. 3.5%.", "🚀BTC\u200b$5"])
+def test_tokenizer_keeps_every_character_and_whitespace(nlp: Language, text: str) -> None:
+    assert nlp.make_doc(text).text == text
+
+
+def test_tokenizer_splits_possessive_and_cashtag(nlp: Language) -> None:
+    assert [t.text for t in nlp.make_doc("Bitcoin's $ETH (SOL)")] == ["Bitcoin", "'s", "$", "ETH", "(", "SOL", ")"]
+
+
+def test_lexicon_price_bands_cover_the_largest_assets() -> None:
+    bands = AssetLexicon.load().price_bands()
+    for ticker in ("BTC", "ETH", "XRP", "BNB", "SOL", "DOGE", "USDT", "USDC"):
+        lo, hi = bands[ticker]
+        assert 0 < lo < hi
+    assert bands["BTC"][0] <= 105_000 <= bands["BTC"][1]
+    assert not bands["BTC"][0] <= 1.15 <= bands["BTC"][1]
+    assert bands["USDT"][0] <= 1.0 <= bands["USDT"][1]

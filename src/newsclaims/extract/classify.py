@@ -10,6 +10,7 @@ from .cues import (
     AVERAGE_PRICE,
     CENTS,
     CHANGE_ADJ,
+    CHANGE_CONTINUES,
     CLAUSE_BREAK,
     CLAUSE_BREAK_TYPE,
     CLAUSE_COLON,
@@ -26,6 +27,7 @@ from .cues import (
     HIGH_LOW_WINDOW,
     HISTORICAL,
     HOLDER,
+    HOLDINGS_LEFT,
     LEFT_REACH,
     LEVEL_LEFT_REACH,
     LEVEL_TYPES,
@@ -59,6 +61,7 @@ from .cues import (
     STABLECOINS,
     TIGHT_RIGHT,
     TO_BEFORE,
+    VENUE_BEFORE,
     WINDOW_RIGHT,
     WINDOW_RIGHT_PREFERRED,
     YEAR,
@@ -143,7 +146,7 @@ class RuleClassifier:
         ``left_best`` is the left side's answer when already known.
         """
         best = left_best if left_best is not None else self._left_cue(left, consumed)
-        m2 = self.cues.any_type.search(right) if right else None
+        m2 = self.cues.type_search(right) if right else None
         if m2 is not None:
             d = m2.start() + 1  # the right side loses ties to the left
             if TIGHT_RIGHT.match(right[: m2.start()]) is not None:
@@ -156,7 +159,7 @@ class RuleClassifier:
         """The type cue nearest the number on its left, within its reach."""
         best: tuple[str | None, int] = (None, 10**6)
         # one pass over each side with all types in one pattern (named groups)
-        for m in self.cues.any_type.finditer(left):
+        for m in self.cues.type_matches(left):
             typ = m.lastgroup
             d = len(left) - m.end()
             if typ == "market_cap" and RANKED_BY.search(left[: m.start()]):
@@ -305,6 +308,11 @@ class RuleClassifier:
         # A name with a number in it is not money: "USD1" (a stablecoin), "Web3".
         if q.text[:1].isalpha() and text[q.end : q.end + 1].isalnum() is False and re.match(r"^[A-Za-z]+\d", q.text):
             return Decision()
+        # Work-around for the quantity parser (newsclaims.quantities, another owner):
+        # it reads a trailing "$" as the currency even when the "$" opens a token
+        # name ("86,400 $@G" is 86,400 units of the token "$@G"); it gets "$SOL" right.
+        if q.text.endswith("$") and text[q.end : q.end + 1] not in ("", " ", "\n", "\t", ".", ",", ";", ")"):
+            return Decision()
         # Ticker widgets glued to a name: "BTC0,03%", "ETH-0,33%".
         if GLUED_WIDGET.search(text[max(0, q.start - 2) : q.start]):
             return Decision()
@@ -375,7 +383,8 @@ class RuleClassifier:
         if typ == "etf_flow" and not carried and not self.cues.etf_context.search(c.sentence):
             typ = None
         if (typ in ("liquidation", "etf_flow", "unrealized_pnl") and unit == "percent"
-                and (OF_RIGHT.match(right) or self._direction(left, right) is None or dist > 25)):
+                and (OF_RIGHT.match(right) or dist > CUE_LEFT_REACH
+                     or (typ != "unrealized_pnl" and (self._direction(left, right) is None or dist > 25)))):
             # "93% of these liquidated positions": a share, not an amount; the type
             # still carries to the amount that follows.
             return Decision(type=typ, assets=self._assets(c, mentions, main, prev, typ)[0])
@@ -383,8 +392,12 @@ class RuleClassifier:
             typ = None
         if typ in LEVEL_TYPES and (unit != "USD" or value >= MAX_PRICE_USD):
             typ = None  # a level is a price: "$30 million ... to support" is not one
-        if unit not in ("USD", "percent") and typ not in ("open_interest", "volume") and not RATIO.search(c.text[max(c.sent_start, q.start - 60) : q.end + 20]):
+        if unit not in ("USD", "percent") and typ not in ("open_interest", "volume", "etf_flow") and not RATIO.search(c.text[max(c.sent_start, q.start - 60) : q.end + 20]):
             return Decision()  # "accumulated 7,390 BTC": holdings and transfers are not claims yet
+        if typ == "etf_flow" and HOLDINGS_LEFT.search(left[-CUE_LEFT_REACH:]):
+            # "total ETF holdings now surpassing 5.22 million ETH": a stock, not a flow
+            # (excluded, so that "equivalent to $19.31 billion" does not continue it)
+            return Decision(excluded=True, type=typ)
         # Equities, commodities and macro figures are out of scope.
         if typ not in ("unrealized_pnl", "etf_flow") and self._out_of_scope(c, seg_left, mentions):
             return Decision()
@@ -408,7 +421,14 @@ class RuleClassifier:
                 else:
                     dirn = self._direction(left, right)
                     signed_pct = q.text[:1] in "+-−"
-                    if dirn is None and not signed_pct and not PERCENT_CHANGE_NOUN_RIGHT.match(right):
+                    # "up more than 2% daily and over 4% weekly": the second change
+                    # continues the first (its direction is taken from it below)
+                    continues = (prev is not None and bool(prev.drafts)
+                                 and prev.drafts[0].type == "price_change"
+                                 and prev.drafts[0].unit == "percent"
+                                 and CHANGE_CONTINUES.fullmatch(seg_left) is not None)
+                    if (dirn is None and not signed_pct and not continues
+                            and not PERCENT_CHANGE_NOUN_RIGHT.match(right)):
                         return Decision()
                     typ = "price_change"
             elif unit not in ("percent",):
@@ -433,7 +453,8 @@ class RuleClassifier:
         assets, fallback = self._assets(c, mentions, main, prev, typ or "")
         if fallback and carried_sent and prev_sent is not None:
             assets, fallback = prev_sent.assets, False
-        if fallback and not carried and self.cues.out_of_scope.search(text[c.sent_start : q.start]):
+        if (fallback and not carried and typ not in ("unrealized_pnl", "etf_flow")
+                and self.cues.out_of_scope.search(text[c.sent_start : q.start])):
             return Decision()  # no asset named, and the sentence is about a stock or macro
         if forecast:
             return Decision(excluded=True, type=typ, assets=assets)
@@ -445,9 +466,11 @@ class RuleClassifier:
             pos = prev.list_pos + 1 if carried and prev is not None else 0
             if pos < len(assets):
                 assets = (assets[pos],)
-        if (typ == "price_change" and fallback and not carried and unit == "percent"
-                and NON_MARKET_METRIC.search(clause_left)):
-            return Decision()  # "68 transactions, up by 36% from the previous week"
+        if (typ in ("price_change", "price") and fallback and not carried
+                and NON_MARKET_METRIC.search(text[c.sent_start : q.start])):
+            # no asset named, and the sentence counts something else: "68 transactions,
+            # up by 36% from the previous week", "fees jumped to $2.7 million, up from $568,000"
+            return Decision()
         if (typ == "price_change" and assets and assets[0] in STABLECOINS and unit == "percent"
                 and value > MAX_STABLECOIN_MOVE):
             return Decision()  # not the stablecoin's price
@@ -545,6 +568,8 @@ class RuleClassifier:
         m = last_match(self.cues.out_of_scope, seg_left)
         if m is None:
             return False
+        if VENUE_BEFORE.search(seg_left, max(0, m.start() - 8), m.start()):
+            return False  # "on Coinbase": the exchange where the price is quoted, not the stock
         at = c.q.start - len(seg_left) + m.start()
         return not any(at < mm.start < c.q.start for mm in mentions if mm.label != "MARKET")
 
@@ -556,6 +581,8 @@ class RuleClassifier:
         The phrases apply to prices only: a past change ("what followed back then was
         a drawdown of about 32%") is still a claim by the gold's convention.
         """
+        if not phrases and self.published_year is None:
+            return False
         right = c.text[c.q.end : min(c.sent_end, c.q.end + RIGHT_REACH)]
         m_break = CLAUSE_BREAK.search(right)
         clause = clause_left + " " + (right[: m_break.start()] if m_break is not None else right)

@@ -57,8 +57,15 @@ _NOT_TICKERS = frozenset(
 
 
 _COINISH_NAME = re.compile(
-    r"\b(?:coin|token|network|protocol|finance|swap|chain|dao|inu|meme|cash|labs|ai|"
-    r"exchange|dex|fi|verse|bit|pepe|doge|shib|cat|dog|frog)\w*\b",
+    r"\b(?:\w*(?:coin|token|chain|swap|verse|dex)|\w+fi|network|protocol|finance|dao|inu|meme|"
+    r"cash|labs|ai|exchange|bit\w*|pepe\w*|doge\w*|shib\w*|cat|dog|frog)s?\b",
+    re.I,
+)
+#: words that make a bracketed name an indicator or a metric, not a coin:
+#: "Fixed Range Volume Profile (FRVP)", "Average Directional Index (ADX)".
+_INDICATOR_NAME = re.compile(
+    r"\b(?:index|ratio|average|indicator|profile|oscillator|volume|score|rate|band|bands|"
+    r"strength|momentum|divergence|area|value|range|metric|model|cost|price)\b",
     re.I,
 )
 
@@ -194,7 +201,8 @@ class AssetRecognizer:
             name = nm.group(1) if nm is not None else ""
             # "Weighted Onchain Cost (WOC)" is an indicator, "Pocket Network (POKT)" a
             # coin: the name or the ticker's use must look like an asset.
-            if not (_COINISH_NAME.search(name) or _ticker_used_as_asset(text, tick)):
+            if _INDICATOR_NAME.search(name) or not (
+                    _COINISH_NAME.search(name) or _ticker_used_as_asset(text, tick)):
                 continue
             found[tick] = name
         for m in _CASHTAG.finditer(text):
