@@ -134,6 +134,8 @@ def report(label: str, s: dict[str, Any]) -> None:
     print(f"  database      {s['db_bytes'] / 1024**2:,.0f} MiB")
     secs = s["stage_seconds"]
     total = sum(secs.values()) or 1.0
+    if s.get("peak_rss_mib"):
+        print("  main-process peak memory after each phase (MiB): " + ", ".join(f"{k} {v:,.0f}" for k, v in s["peak_rss_mib"].items()))
     print("  stage seconds (worker stages summed over workers):")
     for k, v in sorted(secs.items(), key=lambda kv: -kv[1]):
         print(f"    {k:18s} {v:8.1f} s  {100 * v / total:5.1f}%")

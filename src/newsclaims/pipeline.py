@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 Stage = Literal["ingest", "run"]
 #: batches in flight per worker: enough to keep workers busy, few enough to keep memory flat.
 INFLIGHT_PER_WORKER = 2
+#: cross-copy check rows buffered before they are written (the story pass's memory bound).
+STORY_FLUSH_ROWS = 2000
 
 
 # --------------------------------------------------------------------------- stats
@@ -62,6 +64,13 @@ class RunStats:
     elapsed: float = 0.0
     interrupted: bool = False
     stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    #: the main process's peak resident memory (MiB) as each phase ended.
+    peak_rss_mib: dict[str, float] = field(default_factory=dict)
+
+    def mark_memory(self, phase: str) -> None:
+        import resource
+
+        self.peak_rss_mib[phase] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
     @property
     def articles_per_s(self) -> float:
@@ -83,6 +92,7 @@ class RunStats:
             "articles_per_s": round(self.articles_per_s, 1),
             "interrupted": self.interrupted,
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            "peak_rss_mib": self.peak_rss_mib,
         }
 
 
@@ -348,10 +358,13 @@ class Runner:
             open_market(self.market_path, db=self.db)  # imports into this database once
             market_db = self.db_path
             self.stats.stage_seconds["market_import"] += time.perf_counter() - t
+        self.stats.mark_memory("start")
         boilerplate = self._boilerplate(paths)
+        self.stats.mark_memory("boilerplate")
         t = time.perf_counter()
         self._load_index()
         self.stats.stage_seconds["dedup_load"] += time.perf_counter() - t
+        self.stats.mark_memory("dedup_load")
         ctx = WorkerContext(self.settings, extract=True, check=check, boilerplate=boilerplate, market_db=market_db, market_path=self.market_path)
         batches = self._todo(_batches(iter_records(paths, self.settings), self.settings.run.batch_size))
         try:
@@ -363,10 +376,12 @@ class Runner:
                         break
             else:
                 self._run_pool(ctx, batches, t_start)
+            self.stats.mark_memory("batches")
             if check and not self.stats.interrupted:
                 t = time.perf_counter()
                 self._stories()
                 self.stats.stage_seconds["stories"] += time.perf_counter() - t
+                self.stats.mark_memory("stories")
         finally:
             self.stats.elapsed = time.perf_counter() - t_start
             self.stats.clusters = self.db.execute("SELECT COUNT(*) FROM clusters").fetchone()[0]
@@ -528,26 +543,36 @@ class Runner:
         from .market import MarketData
 
         market = MarketData.from_db(self.db)
-        cross: list[Check] = []
-        for _sid, aids in members.items():
-            if len(aids) < 2:
-                continue
-            marks = ",".join("?" * len(aids))
-            story_claims: dict[str, list[Claim]] = {a: [] for a in aids}
-            for row in self.db.query(f"SELECT * FROM claims WHERE article_id IN ({marks}) ORDER BY article_id, start", aids):
-                story_claims[row["article_id"]].append(claim_from_row(row))
-            cross.extend(check_cross_copy(story_claims, published={a: published[a] for a in aids}, market=market, settings=self.settings))
-        story_rows_ = story_rows(story_of, {a: c for a, (c, _p) in info.items()}, cross)
-        for row in story_rows_:  # the story's canonical copy: the earliest published
-            row["canonical_id"] = min(members[row["id"]], key=lambda a: (published[a] is None, published[a] or datetime.max.replace(tzinfo=UTC), a))
+        cluster_of = {a: c for a, (c, _p) in info.items()}
+        conflicts: dict[str, set[str]] = {}
         with transaction(self.db):
+            self.db.execute("DELETE FROM checks WHERE [check] = 'cross_copy'")
+            pending: list[dict[str, Any]] = []
+            for sid, aids in members.items():
+                if len(aids) < 2:
+                    continue
+                marks = ",".join("?" * len(aids))
+                story_claims: dict[str, list[Claim]] = {a: [] for a in aids}
+                for row in self.db.query(f"SELECT * FROM claims WHERE article_id IN ({marks}) ORDER BY article_id, start", aids):
+                    story_claims[row["article_id"]].append(claim_from_row(row))
+                for k in check_cross_copy(story_claims, published={a: published[a] for a in aids}, market=market, settings=self.settings):
+                    self.stats.checks[k.verdict] += 1
+                    if k.verdict == "inconsistent":
+                        conflicts.setdefault(sid, set()).add(str(k.evidence.get("key", "")))
+                    pending.append(check_row(k))
+                if len(pending) >= STORY_FLUSH_ROWS:  # written as they come: memory stays flat
+                    upsert(self.db, "checks", pending, pk="id")
+                    pending = []
+            upsert(self.db, "checks", pending, pk="id")
+            story_rows_ = story_rows(story_of, cluster_of)
+            for row in story_rows_:
+                row["conflicts"] = len(conflicts.get(row["id"], ()))
+                # the story's canonical copy: the earliest published
+                row["canonical_id"] = min(members[row["id"]], key=lambda a: (published[a] is None, published[a] or datetime.max.replace(tzinfo=UTC), a))
             self.db.execute("DELETE FROM stories")
             upsert(self.db, "stories", story_rows_, pk="id")
             self.db.conn.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(sid, aid) for aid, sid in story_of.items()])
-            self.db.execute("DELETE FROM checks WHERE [check] = 'cross_copy'")
-            upsert(self.db, "checks", [check_row(k) for k in cross], pk="id")
         self.stats.stories = len(members)
-        self.stats.checks.update(k.verdict for k in cross)
 
 
 def _dedup_fingerprint(settings: Settings) -> str:
