@@ -262,3 +262,28 @@ def test_a_stage_failing_on_an_article_becomes_a_processing_error() -> None:
     res = process_article(art, ctx)
     assert isinstance(res, Rejection) and res.reason == RejectReason.PROCESSING_ERROR
     assert "nonexistent" in res.detail and res.source_id == "x1"
+
+
+def test_export_and_report_while_a_run_is_writing(tmp_path: Path) -> None:
+    db = tmp_path / "live.db"
+    run = _cli("--set", "run.batch_size=4", "run", str(DUMP), "--db", str(db), "--workers", "1")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+        try:
+            if sqlite3.connect(db, timeout=1).execute("SELECT COUNT(*) FROM claims").fetchone()[0] >= 10:
+                break
+        except sqlite3.Error:
+            continue
+    assert run.poll() is None, "the run finished before the readers started"
+    export = _cli("export", "--db", str(db), "--table", "claims_wide", "--format", "jsonl", "-o", str(tmp_path / "c.jsonl"), cwd=tmp_path)
+    report = _cli("report", "--db", str(db), "-o", str(tmp_path / "site"), cwd=tmp_path)
+    for proc in (export, report):
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert run.poll() is None or run.returncode == 0
+    rows = [json.loads(x) for x in (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 10 and all(r["text"] for r in rows)
+    assert (tmp_path / "site" / "index.html").stat().st_size > 1000
+    _, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
