@@ -205,6 +205,16 @@ def _process_batch(batch: list[Article]) -> list[Processed | Rejection]:
 # --------------------------------------------------------------------------- main side
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Records of one batch: the articles still to process, the rejections, and counts."""
+
+    articles: list[Article]
+    rejections: list[Rejection]
+    read: int
+    skipped: int
+
+
 def _batches(records: Iterable[Article | Rejection], size: int) -> Iterator[list[Article | Rejection]]:
     batch: list[Article | Rejection] = []
     for rec in records:
@@ -370,8 +380,8 @@ class Runner:
         try:
             if self.workers <= 1:
                 _init_ctx_inline(ctx)
-                for arts, rejs in batches:
-                    self._store(arts, rejs, [process_article(a, ctx) for a in arts])
+                for b in batches:
+                    self._store(b, [process_article(a, ctx) for a in b.articles])
                     if self._tick(t_start):
                         break
             else:
@@ -388,8 +398,8 @@ class Runner:
             self._finish_run()
         return self.stats
 
-    def _run_pool(self, ctx: WorkerContext, batches: Iterator[tuple[list[Article], list[Rejection]]], t_start: float) -> None:
-        inflight: deque[tuple[list[Article], list[Rejection], Future[list[Processed | Rejection]]]] = deque()
+    def _run_pool(self, ctx: WorkerContext, batches: Iterator[Batch], t_start: float) -> None:
+        inflight: deque[tuple[Batch, Future[list[Processed | Rejection]]]] = deque()
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker, initargs=(ctx,)) as pool:
             exhausted = False
             while True:
@@ -398,20 +408,20 @@ class Runner:
                     if nxt is None:
                         exhausted = True
                         break
-                    arts, rejs = nxt
-                    inflight.append((arts, rejs, pool.submit(_process_batch, arts)))
+                    inflight.append((nxt, pool.submit(_process_batch, nxt.articles)))
                 if not inflight:
                     break
-                arts, rejs, fut = inflight.popleft()
-                self._store(arts, rejs, fut.result())
+                b, fut = inflight.popleft()
+                self._store(b, fut.result())
                 if self._tick(t_start):
-                    for _, _, f in inflight:
+                    for _, f in inflight:
                         f.cancel()
-                    # batches already running finish and are stored: nothing is half-done
+                    # batches already running finish and are stored: nothing is half-done;
+                    # cancelled ones are not counted (a re-run reads them)
                     while inflight:
-                        arts, rejs, fut = inflight.popleft()
+                        b, fut = inflight.popleft()
                         if not fut.cancelled():
-                            self._store(arts, rejs, fut.result())
+                            self._store(b, fut.result())
                     break
 
     def _tick(self, t_start: float) -> bool:
@@ -423,21 +433,22 @@ class Runner:
             return True
         return False
 
-    def _todo(self, batches: Iterator[list[Article | Rejection]]) -> Iterator[tuple[list[Article], list[Rejection]]]:
+    def _todo(self, batches: Iterator[list[Article | Rejection]]) -> Iterator[Batch]:
         """Split batches into articles still to process and rejections; skip what is stored."""
         need = "run" if self.stage == "run" else None
         for batch in batches:
             arts = [r for r in batch if isinstance(r, Article)]
             rejs = [r for r in batch if isinstance(r, Rejection)]
-            self.stats.read += len(batch)
             done = _existing(self.db, "articles", [a.id for a in arts], " AND stage = 'run'" if need else "")
             rejected_before = _existing(self.db, "rejections", [f"a:{a.id}" for a in arts])
             todo = [a for a in arts if a.id not in done and f"a:{a.id}" not in rejected_before]
-            self.stats.already_stored += len(arts) - len(todo)
-            yield todo, rejs
+            yield Batch(todo, rejs, read=len(batch), skipped=len(arts) - len(todo))
 
-    def _store(self, arts: list[Article], rejs: list[Rejection], results: list[Processed | Rejection]) -> None:
+    def _store(self, batch: Batch, results: list[Processed | Rejection]) -> None:
         t = time.perf_counter()
+        arts, rejs = batch.articles, batch.rejections
+        self.stats.read += batch.read
+        self.stats.already_stored += batch.skipped
         rej_rows = [rejection_row(r, self.stats.run_id) for r in rejs]
         art_rows: list[dict[str, Any]] = []
         sig_rows: list[dict[str, Any]] = []
