@@ -28,8 +28,8 @@ GOLD_DIR = Path(__file__).resolve().parent.parent / "corpus" / "gold"
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "corpus" / "seeds"
 
 #: pinned minimums: overall F1 on each gold set (reached when pinned: seeds 0.951,
-#: dev 0.852).
-MIN_F1 = {"seeds": 0.94, "dev": 0.83}
+#: dev 0.856).
+MIN_F1 = {"seeds": 0.945, "dev": 0.85}
 #: pinned minimum F1 per core type on the dev set (reached: price 0.825,
 #: price_change 0.910, liquidation 0.805, open_interest 0.783, support 0.849,
 #: resistance 0.860, etf_flow 0.949).
@@ -55,9 +55,10 @@ def _score(articles_path: Path, gold_path: Path) -> EvalReport:
 
 #: pinned minimum overall F1 on the project's own extra gold (corpus/gold/extra.*: 18
 #: full-text articles from June-August 2025 outside the dev set; the first 10 were
-#: used for error analysis, the last 8 were held out when first scored). Reached
-#: when pinned: 0.755.
-MIN_EXTRA_F1 = 0.72
+#: used for error analysis, the last 8 were held out when first scored; since then all
+#: 18 have been used for error analysis, so this is no longer a held-out estimate).
+#: Reached when pinned: 0.899 (0.755 before the classes found on it were fixed).
+MIN_EXTRA_F1 = 0.89
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from .cues import (
     CROSS_LEVEL,
     CUE_LEFT_REACH,
     ETF_ISSUER,
+    FROM_LEFT,
     FUTURE_DATE_RIGHT,
     GLUED_WIDGET,
     HIGH_LOW_WINDOW,
@@ -34,7 +35,10 @@ from .cues import (
     LIST_GAP_WORDS,
     LIST_GOES_ON,
     LIST_SEP,
+    MARKET_CAP_MIN_USD,
     MARKET_LIQUIDATION_USD,
+    MARKET_MOVE_LEFT,
+    MARKET_MOVE_MIN_USD,
     MAX_PRICE_USD,
     MAX_STABLECOIN_MOVE,
     METRIC_TYPES,
@@ -45,6 +49,7 @@ from .cues import (
     NON_MARKET_METRIC,
     NUMBER_WORDS,
     OF_RIGHT,
+    PER_UNIT_SUPPOSED,
     PERCENT_CHANGE_NOUN_RIGHT,
     POINT_LEVEL_TYPES,
     PRICE_AFTER_CHANGE,
@@ -56,12 +61,15 @@ from .cues import (
     RANKED_BY,
     RATIO,
     RECENT_ASSET_CHARS,
+    RECORD_SPAN,
     RIGHT_REACH,
     SHARE_RIGHT,
     STABLECOINS,
     TIGHT_RIGHT,
     TO_BEFORE,
+    TVL_LEFT,
     VENUE_BEFORE,
+    VOLATILITY_RIGHT,
     WINDOW_RIGHT,
     WINDOW_RIGHT_PREFERRED,
     YEAR,
@@ -79,6 +87,9 @@ from .drafts import (
 
 #: types whose asset, when unnamed in the sentence, is the one named just before.
 PRICE_TYPES = frozenset({"price", "price_change", "support", "resistance"})
+
+#: the rest of a word a span start fell into (letters, digits, inner ' or -), then blanks.
+_WORD_TAIL = re.compile(r"[\w'’-]*\s*")
 
 
 class RuleClassifier:
@@ -188,6 +199,8 @@ class RuleClassifier:
     def _window_in(text: str, last: bool = False) -> tuple[str | None, int]:
         """The first (or ``last``) window phrase in ``text`` and its position."""
         best: tuple[str | None, int] = (None, -1 if last else 10**6)
+        if "in " in text:
+            text = RECORD_SPAN.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + " " * len(m.group(1)), text)
         for pat, iso in _WINDOWS:
             m = last_match(pat, text) if last else pat.search(text)
             if m is None or (m.start() <= best[1] if last else m.start() >= best[1]):
@@ -204,6 +217,8 @@ class RuleClassifier:
                     iso_v = "PT24H" if n == 1 else f"P{n}D"
                 elif unit.startswith("week"):
                     iso_v = f"P{7 * n}D"
+                elif unit.startswith("year"):
+                    iso_v = f"P{n}Y"
                 else:
                     iso_v = "P1Y" if n == 12 else f"P{30 * n}D"
                 best = (iso_v, m.start())
@@ -398,6 +413,11 @@ class RuleClassifier:
             # "total ETF holdings now surpassing 5.22 million ETH": a stock, not a flow
             # (excluded, so that "equivalent to $19.31 billion" does not continue it)
             return Decision(excluded=True, type=typ)
+        if (unit == "USD" and re.search(r"\bAt\s*\$?\s*$", text[c.sent_start : q.start])
+                and PER_UNIT_SUPPOSED.match(text[q.end : c.sent_end])):
+            return Decision()  # "At $1 per XRP, you need ...": supposed, not stated
+        if TVL_LEFT.search(clause_left) and typ not in LEVEL_TYPES and typ != "price":
+            return Decision(excluded=True)  # a protocol's value locked, and its change
         # Equities, commodities and macro figures are out of scope.
         if typ not in ("unrealized_pnl", "etf_flow") and self._out_of_scope(c, seg_left, mentions):
             return Decision()
@@ -414,6 +434,12 @@ class RuleClassifier:
             if unit == "percent":
                 if SHARE_RIGHT.match(right) and re.search(r"\baccount\w*\s+for\s*$|\bshare\b", left, re.I):
                     typ = "dominance"
+                elif VOLATILITY_RIGHT.match(right):
+                    return Decision()  # "a modest 3.70% in price swings"
+                elif FROM_LEFT.search(left):
+                    # "up from 95.6% in Q1 and 309.8% in Q4": the list goes with it; but in
+                    # "ETH's share from 9.7 percent to 11.6 percent" the second is the level
+                    return Decision(excluded=not re.match(r"\s*to\b", right))
                 elif (OF_RIGHT.match(right) or self.cues.non_price_percent.search(left[-40:])
                       or self.cues.non_price_percent.match(right.lstrip())):
                     # "... of the supply", "APY of 5%", "the 23.6% Fib retracement level"
@@ -436,6 +462,13 @@ class RuleClassifier:
                     typ = "price_change"
                 elif value < MAX_PRICE_USD or TO_BEFORE.search(left):
                     typ = "price" if value < MAX_PRICE_USD else None
+                market_move = MARKET_MOVE_LEFT.search(left) if value >= MARKET_MOVE_MIN_USD else None
+                if (typ is None and unit == "USD"
+                        and (value >= MARKET_CAP_MIN_USD or market_move is not None)):
+                    near = [m for m in mentions if c.sent_start <= m.start < q.start]
+                    if (near and near[-1].label == "MARKET"
+                            and not self.cues.out_of_scope.search(text, near[-1].end, q.start)):
+                        typ = "market_cap"  # (not "... just behind Nvidia, ... $4.2 trillion")
                 if typ is None:
                     return Decision()
         elif typ is None and carried:
@@ -506,6 +539,10 @@ class RuleClassifier:
                     direction = "up"  # "open interest ... has exceeded 6%": a rise unless a fall is said
             elif unit != "percent" and CHANGE_ADJ.search(left):
                 direction = self._direction(left, "")
+            if direction is None and unit == "USD" and typ == "market_cap":
+                m_move = MARKET_MOVE_LEFT.search(left)
+                if m_move is not None:
+                    direction = "down" if m_move.group(1) else "up"
             elif unit != "percent" and re.match(r"^\s*(?:in|of)\s+(?:wiped|erased|lost|liquidated)\b", right):
                 direction = "down"
         elif typ == "liquidation" and unit == "percent":
@@ -522,6 +559,13 @@ class RuleClassifier:
             signed_value = q.value
 
         window = self._window(c, typ, left, right, prev, direction)
+        if (window is None and typ == "etf_flow" and prev is None and prev_sent is not None
+                and prev_sent.type == "etf_flow" and prev_sent.drafts
+                and prev_sent.drafts[0].window == "PT24H"
+                and not re.search(r"\bsince\b|\bcumulative|\btotal|\bcombined\b", c.sentence, re.I)):
+            # a day's flow report goes on in the next sentence: "Yesterday, Ethereum ETFs
+            # ... $533 million. In sharp contrast, Bitcoin ETFs recorded $68 million in outflows."
+            window = "PT24H"
         side = self._side(c, left, right, prev) if typ == "liquidation" else None
         subject = self._subject(c, typ)
 
@@ -726,6 +770,11 @@ class RuleClassifier:
         """The claim's text: from the start of its clause (at most LEFT_REACH back) to the number."""
         start = c.q.start - len(left)
         text = c.text
+        # ``left`` is cut at LEFT_REACH characters, which can fall inside a word
+        # ("e broader 30-day trend"): move to the start of the next word.
+        if 0 < start < c.q.start and text[start - 1].isalnum() and text[start].isalnum():
+            m = _WORD_TAIL.match(text, start, c.q.start)
+            start = m.end() if m is not None else start
         while start < c.q.start and text[start] in " ,;:\t\n—–-(":
             start += 1
         return start, c.q.end

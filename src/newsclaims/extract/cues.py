@@ -26,6 +26,10 @@ RIGHT_REACH = 70
 #: a USD amount at or above this is not a coin price unless a price cue is adjacent
 #: (BTC trades near 1e5; amounts in millions are flows, liquidations, caps).
 MAX_PRICE_USD = 1_000_000.0
+#: a USD amount at or above this, stated of the crypto market with no metric word,
+#: is its capitalization ("the crypto market has reached a peak of $3.8 trillion"):
+#: the market is worth trillions, while its daily flows and liquidations are billions.
+MARKET_CAP_MIN_USD = 500_000_000_000.0
 #: relative difference under which two claims of the same kind are one fact restated
 #: ("$102.9K" in the title, "$102,969" in the body: 0.07%); two levels of one chart
 #: ("$106,000" and "$106,290": 0.27%) stay apart.
@@ -88,9 +92,20 @@ _WINDOWS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(r"\bmonthly\b|\b(?:past|last|this|previous|the) month\b|\b(?:30|thirty)[- ]days?\b|\bover the month\b|\b1M\b", re.I), "P30D"),
     (re.compile(r"\bquarterly\b|\b3M\b|\b(?:90|ninety)[- ]days?\b", re.I), "P90D"),
     (re.compile(r"\b52[- ]weeks?\b|\byearly\b|\bannual\b|\b(?:past|last) year\b|\b12[- ]months?\b", re.I), "P1Y"),
-    (re.compile(r"\b(?:past|last|previous|over|in|within|the)\s+(?:the\s+)?" + NUM + r"[- ](hours?|days?|weeks?|months?)\b", re.I), None),
+    (re.compile(r"\bfortnight(?:ly|'s|’s)?\b|\b(?:past|last|previous) fortnight\b", re.I), "P14D"),
+    (re.compile(r"\b(?:past|last|previous|over|in|within|the)\s+(?:the\s+)?(?:just\s+|only\s+)?" + NUM + r"[- ](hours?|days?|weeks?|months?)\b", re.I), None),
+    # years only as a stretch of time ("over the past five years"), not as an adjective
+    # ("the one-year put-call skew", "new 5-year peaks")
+    (re.compile(r"\b(?:past|last|previous|over|within)\s+(?:the\s+)?(?:past\s+|last\s+)?" + NUM + r" (years)\b", re.I), None),
+    # (no bare "N-year": "new 5-year peaks", "the 10-year yield" name no window)
     (re.compile(r"\b" + NUM + r"[- ](hour|day|week|month)\b", re.I), None),
 ]
+#: "the largest inflows in two weeks", "the first time in three months": the span a
+#: record is measured over, not the window of the figure (blanked before windows are read).
+RECORD_SPAN = re.compile(
+    r"\b(?:largest|biggest|highest|lowest|strongest|weakest|best|worst|first|most|fewest|least)\b"
+    r"[^,.;:]{0,50}?\b(in\s+(?:over\s+|more than\s+|nearly\s+|almost\s+)?(?:a|an|" + NUM[1:-1]
+    + r")\s+(?:days?|weeks?|months?|years?))\b", re.I)
 CLAUSE_BREAK = re.compile(r"[;:•→|]|,\s+(?:while|whereas|but|although|though|as|which|and|with)\b|\s+(?:while|whereas)\s|\s[—–]\s|\.\s")
 CLAUSE_COLON = re.compile(r":\s")
 CLAUSE_BREAK_TYPE = re.compile(r"[;•|]|,\s+(?:while|whereas|but|although|though|as)\b|\s+(?:while|whereas)\s|\s[—–]\s|\.\s")
@@ -118,7 +133,7 @@ PRONOUN = re.compile(r"\b(?:its|it|the (?:token|coin|asset|altcoin|cryptocurrenc
 RANKED_BY = re.compile(r"\b(?:by|based on|in terms of|ranked by)\s+(?:total\s+|its\s+)?$", re.I)
 CONSUMED = re.compile(r"^\s*(?:support|resistance|floor|ceiling|barrier)s?\b(?![\w\s-]*:)(?:\s+(?:level|zone|area|line)s?)?", re.I)
 LIST_LINE = re.compile(r"(?:[•*\-–]\s*)?[A-Z][\w .&'’()/-]{0,40}:\s*[$+\-−]?\d[^\n]{0,40}")
-PRICE_WINDOW_RIGHT = re.compile(r"^[\s,]*(?:in|over|during|within)\s+(?:the\s+)?(?:past|last|previous|a|one|24)\b", re.I)
+PRICE_WINDOW_RIGHT = re.compile(r"^[\s,]*(?:(?:mark|level|threshold|handle|milestone|barrier)\s+)?(?:in|over|during|within)\s+(?:the\s+)?(?:past|last|previous|a|one|24)\b", re.I)
 COORD_GAP = re.compile(r"[\s()'’s]*(?:,|,?\s*and|,?\s*&|,?\s*or|,?\s*as well as)[\s(]*", re.I)
 RANGE_TO = re.compile(r"\s+to\s+")
 MOVE_BEFORE = re.compile(r"\b(?:from|rose|rise|rising|fell|fall|falling|dropped|drop|climbed|climb|jumped|surged|rallied|slid|sank|plunged|moved|move|went|gone|going|soared|tumbled|dipped|lost|gained|added|shed|up|down|by)\s+(?:about|around|roughly|nearly|almost|some|over|\w+ly\s+)?\$?$", re.I)
@@ -165,6 +180,23 @@ CHANGE_CONTINUES = re.compile(r"[\s,]*(?:[\w-]+\s+){0,2}?(?:and|or|as well as|wh
 VENUE_BEFORE = re.compile(r"\b(?:on|at|via)\s+(?:the\s+)?$")
 #: a fund's holdings or assets, named right before an amount: a level, not a flow.
 HOLDINGS_LEFT = re.compile(r"\b(?:holdings?|holds|AUM|assets under management|(?:total|net) assets)\b(?![^,;]*\b(?:inflows?|outflows?)\b)[^,;]*$", re.I)
+#: a protocol's total value locked is not a market metric of the coin (and no claim type):
+#: "the total value locked in its platform has surged to $1.6 billion from $298 million".
+TVL_LEFT = re.compile(r"\b(?:total value locked|TVL)\b[^;]*$", re.I)
+#: "a BTC yield of 107.9%, up from 95.6%": the figure a change started from, not a change.
+FROM_LEFT = re.compile(r"\bfrom\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|just\s+)?$", re.I)
+#: a percentage of price swings is volatility, not a change: "a modest 3.70% in price swings".
+VOLATILITY_RIGHT = re.compile(r"^\s*(?:in\s+)?(?:(?:daily|weekly|intraday|price)\s+)?(?:swings?|volatility|fluctuations?)\b", re.I)
+#: "At $1 per XRP, you need 1,000,000 tokens": a price supposed for a computation.
+PER_UNIT_SUPPOSED = re.compile(r"^\s*(?:per|a|each)\s+(?:coin|token|unit|XRP|BTC|ETH|SOL|\w+)\s*,", re.I)
+#: the crypto market gaining or losing value, with no metric word: "The crypto markets
+#: bled $150 billion", "the crypto market added over $1.2 trillion".
+MARKET_MOVE_LEFT = re.compile(
+    r"\b(?:(bled|bleeding|lost|losing|shed|shedding|erased|erasing|wiped out|wiping out)|"
+    r"(added|adding|gained|gaining))\s+(?:(?:over|more than|nearly|about|around|roughly|some|almost|"
+    r"another|a further|an additional)\s+)*\$?\s*$", re.I)
+#: the smallest USD move of the whole crypto market read as a change of its capitalization.
+MARKET_MOVE_MIN_USD = 10_000_000_000.0
 CENTS = re.compile(r"^\s*cents?\b", re.I)
 QUESTION_TAIL = re.compile(r"^[^.:;–—|!]*\?")
 
