@@ -88,3 +88,17 @@ def test_dev_direction_and_qualifier_accuracy(dev_report: EvalReport) -> None:
 def test_extra_gate() -> None:
     r = _score(GOLD_DIR / "extra.articles.jsonl", GOLD_DIR / "extra.gold.jsonl")
     assert r.overall.f1 >= MIN_EXTRA_F1, format_eval(r)
+
+
+#: pinned minimum overall F1 on corpus/gold/extra2.* (5 July 2025 articles, 29 claims).
+#: Held out when first scored (0.549); the classes found on it were then fixed (bare
+#: support quotes, an asset's worth, title opinion labels, open interest changes and
+#: dominance, a range by its ends, lists after a non-price level), so it is no longer
+#: a held-out estimate. Reached when pinned: 0.836 here (this gate reads no publication
+#: dates; `newsclaims eval`, which does, gives 0.868).
+MIN_EXTRA2_F1 = 0.82
+
+
+def test_extra2_gate() -> None:
+    r = _score(GOLD_DIR / "extra2.articles.jsonl", GOLD_DIR / "extra2.gold.jsonl")
+    assert r.overall.f1 >= MIN_EXTRA2_F1, format_eval(r)

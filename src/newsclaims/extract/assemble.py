@@ -16,6 +16,10 @@ from .cues import (
     MERGE_REL_TOL,
     METRIC_TYPES,
     PRICE_PLAUSIBLE_FACTOR,
+    RANGE_BOTTOM,
+    RANGE_END_REACH,
+    RANGE_TOP,
+    RANGE_WORD,
     TITLE_MERGE_REL_TOL,
 )
 from .drafts import (
@@ -54,6 +58,7 @@ def classify_sentences(
         # Ethereum (ETH) at $122 million").
         prev_sent = last if (last is not None and last.type in METRIC_TYPES and last.drafts
                              and first.sent_start - last.drafts[0].sent_end < 250) else None
+        sent_drafts: list[Draft] = []
         for c in cands:
             d = classifier.classify(c, mentions, main, prev, prev_sent if c.index == 0 else None)
             if d.drafts:
@@ -61,15 +66,42 @@ def classify_sentences(
             if d.type is not None and not d.drafts and not d.excluded:
                 prev = d
                 continue
-            drafts.extend(d.drafts)
+            sent_drafts.extend(d.drafts)
             if d.drafts or d.excluded:
                 prev = d
+        drafts.extend(_join_range_ends(sent_drafts, first.text))
         # A sentence ending in a colon opens a list of lines that continue its last claim.
         if prev is not None and prev.drafts and first.text[first.sent_start : first.sent_end].rstrip().endswith(":"):
             list_ctx = prev
         elif list_ctx is not None and not LIST_LINE.fullmatch(first.sentence.strip()):
             list_ctx = None
     return drafts
+
+
+def _join_range_ends(drafts: list[Draft], text: str) -> list[Draft]:
+    """A range stated by its two ends is one range claim.
+
+    "a range is now forming ..., with the top range defined as $120,000, while the
+    bottom sits at around $117,000": the two prices of one asset, one named as the
+    top and the other as the bottom of a range in the same sentence, become one
+    ``price`` claim with ``value_max``.
+    """
+    prices = [d for d in drafts if d.type == "price" and d.unit == "USD" and d.value_max is None]
+    if len(prices) != 2 or prices[0].asset != prices[1].asset:
+        return drafts
+    a, b = prices
+    if RANGE_WORD.search(text, a.sent_start, a.sent_end) is None:
+        return drafts
+    ends = [RANGE_TOP.search(text, max(a.sent_start, d.end - RANGE_END_REACH), d.end) is not None
+            for d in prices]
+    bottoms = [RANGE_BOTTOM.search(text, max(a.sent_start, d.end - RANGE_END_REACH), d.end) is not None
+               for d in prices]
+    if not ((ends[0] and bottoms[1] and not bottoms[0] and not ends[1])
+            or (ends[1] and bottoms[0] and not bottoms[1] and not ends[0])):
+        return drafts
+    lo, hi = sorted((a.value, b.value))
+    joined = replace(a, value=lo, value_max=hi, end=b.end, qualifier="exact")
+    return [joined if d is a else d for d in drafts if d is not b]
 
 
 def merge_drafts(drafts: list[Draft], title_chars: int = 0,

@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..models import Quantity
 from .cues import (
     _WINDOWS,
+    ASSET_WORTH,
     AVERAGE_PRICE,
+    BARE_LEVEL_LEFT,
+    BARE_LEVEL_NOT_RIGHT,
+    BARE_LEVEL_OTHER,
+    BARE_LEVEL_RIGHT,
+    BARE_QUOTE,
     CENTS,
     CHANGE_ADJ,
     CHANGE_CONTINUES,
@@ -19,6 +26,7 @@ from .cues import (
     CONF_FALLBACK_ASSET,
     CONSUMED,
     COORD_GAP,
+    CROSS_BEFORE,
     CROSS_LEVEL,
     CUE_LEFT_REACH,
     ETF_ISSUER,
@@ -41,6 +49,7 @@ from .cues import (
     MARKET_MOVE_MIN_USD,
     MAX_PRICE_USD,
     MAX_STABLECOIN_MOVE,
+    METRIC_APPOSITION,
     METRIC_TYPES,
     MIN_METRIC_USD,
     MODAL_AFTER,
@@ -49,8 +58,10 @@ from .cues import (
     NON_MARKET_METRIC,
     NUMBER_WORDS,
     OF_RIGHT,
+    OI_DOMINANCE,
     PER_UNIT_SUPPOSED,
     PERCENT_CHANGE_NOUN_RIGHT,
+    PERCENT_LEVEL_LEFT,
     POINT_LEVEL_TYPES,
     PRICE_AFTER_CHANGE,
     PRICE_SUBJECT,
@@ -61,11 +72,14 @@ from .cues import (
     RANKED_BY,
     RATIO,
     RECENT_ASSET_CHARS,
+    RECORD_SINCE,
     RECORD_SPAN,
     RIGHT_REACH,
     SHARE_RIGHT,
     STABLECOINS,
     TIGHT_RIGHT,
+    TITLE_OPINION,
+    TITLE_PRICE_LABEL,
     TO_BEFORE,
     TVL_LEFT,
     VENUE_BEFORE,
@@ -88,8 +102,37 @@ from .drafts import (
 #: types whose asset, when unnamed in the sentence, is the one named just before.
 PRICE_TYPES = frozenset({"price", "price_change", "support", "resistance"})
 
+#: metrics whose asset, when unnamed in the sentence, is the one named just before
+#: ("XRP continued its rally ... Futures open interest rose to $9.98 billion"), not
+#: the article's main asset, when the title names that asset too (a story about two coins).
+NEARBY_ASSET_METRICS = frozenset({"open_interest"})
+
 #: the rest of a word a span start fell into (letters, digits, inner ' or -), then blanks.
 _WORD_TAIL = re.compile(r"[\w'’-]*\s*")
+
+
+def is_bare_level(text: str, q: Quantity, lo: int = 0) -> bool:
+    """Whether a number with no "$" is a support or resistance price.
+
+    Chart write-ups give levels as bare quotes ("Immediate support rests at 3.00",
+    "support rests at 117169", "support at the 112000 handle"). Only a level word
+    right before it counts (not before ``lo``, the sentence start), and only a number
+    written like a quote (two decimals, or five or more digits, or followed by
+    "handle"), so that years, counts, indicator readings ("the 50 level on the RSI")
+    and Fibonacci ratios stay out; the asset's price scale is checked later, as for
+    every price.
+    """
+    if q.unit != "number" or q.value_max is not None or q.value <= 0 or not q.text[:1].isdigit():
+        return False
+    if BARE_LEVEL_LEFT.search(text, max(lo, q.start - 50), q.start) is None:
+        return False
+    if BARE_LEVEL_OTHER.search(text, max(lo, q.start - 120), q.start) is not None:
+        return False
+    right = text[q.end : q.end + 20]
+    if BARE_LEVEL_NOT_RIGHT.match(right) or not BARE_LEVEL_RIGHT.match(right):
+        return False
+    return (BARE_QUOTE.fullmatch(q.text.replace(",", "")) is not None
+            or re.match(r"^\s*handle\b", right, re.I) is not None)
 
 
 class RuleClassifier:
@@ -107,6 +150,8 @@ class RuleClassifier:
         #: claim component): a year before it in a clause makes the figure history,
         #: a year after it a forecast.
         self.published_year: int | None = None
+        #: length of the title in the text (set per document like ``published_year``).
+        self.title_chars = 0
 
     def _sentence_memo(self, c: Candidate) -> None:
         """Compute the per-sentence checks for ``c``'s sentence if not done yet."""
@@ -281,6 +326,9 @@ class RuleClassifier:
         # multi-coin roundup, the coin of the paragraph, not the article's main one).
         before = [m for m in mentions
                   if c.sent_start - RECENT_ASSET_CHARS <= m.start < c.sent_start and m.label != "MARKET"]
+        if (before and typ in NEARBY_ASSET_METRICS
+                and any(m.label == before[-1].label and m.start < self.title_chars for m in mentions)):
+            return (before[-1].label,), True
         if before and (PRONOUN.search(c.text[c.sent_start : c.q.start]) or typ in PRICE_TYPES):
             recent = [m.label for m in before]
             # "the token has clawed back 6%": the article's own asset if it was just named
@@ -316,6 +364,8 @@ class RuleClassifier:
             value, value_max = value_max, value
         if unit == "number" and CENTS.match(text[q.end : q.end + 8]) and prev is not None:
             unit, value = "USD", value / 100.0
+        if unit == "number" and is_bare_level(text, q, c.sent_start):
+            unit = "USD"  # "Immediate support rests at 3.00", "support at the 112000 handle"
         if unit in ("number", "bp"):
             return Decision()
         if unit in ("USDT", "USDC", "BUSD", "FDUSD"):
@@ -375,6 +425,9 @@ class RuleClassifier:
                        and (unit == "percent" or value >= MAX_PRICE_USD or not TO_BEFORE.search(left)))
                    or (unit == "USD" and value >= MIN_METRIC_USD.get(prev.type or "", 1e4)
                        and not any(c.seg_start <= m.start < q.start for m in mentions))
+                   or (unit == "percent" and prev.drafts[0].unit == "USD"
+                       and prev.type in ("open_interest", "volume", "market_cap")
+                       and METRIC_APPOSITION.match(text, c.seg_start, q.start) is not None)
                    or (unit == "percent" and prev.drafts[0].unit == "percent"
                        and prev.type in ("open_interest", "volume", "market_cap")
                        and not re.search(r"\bprices?\b", text[c.seg_start : q.start], re.I)
@@ -427,6 +480,10 @@ class RuleClassifier:
             typ = "dominance"
         if typ == "dominance" and unit != "percent":
             typ = None
+        if typ == "dominance" and OI_DOMINANCE.search(left[-CUE_LEFT_REACH:]):
+            # "Ethereum's open interest dominance has risen from 17 to 26 percent": a
+            # share of derivatives positioning, not the asset's market dominance
+            return Decision(excluded=True, type=typ)
         if typ == "funding_rate" and unit != "percent":
             typ = None
 
@@ -434,6 +491,8 @@ class RuleClassifier:
             if unit == "percent":
                 if SHARE_RIGHT.match(right) and re.search(r"\baccount\w*\s+for\s*$|\bshare\b", left, re.I):
                     typ = "dominance"
+                elif PERCENT_LEVEL_LEFT.search(left[-40:]):
+                    return Decision()  # "Bitcoin's has declined to just 41 percent": a level, not a move
                 elif VOLATILITY_RIGHT.match(right):
                     return Decision()  # "a modest 3.70% in price swings"
                 elif FROM_LEFT.search(left):
@@ -519,10 +578,13 @@ class RuleClassifier:
             typ = "market_cap"  # "the broader crypto market has seen a 5% increase"
         if typ == "price" and AVERAGE_PRICE.search(left[-40:]) and PURCHASE.search(c.sentence):
             return Decision()  # "acquired 780 BTC at an average price of $119,136"
-        if typ == "price" and (self.cues.non_price_usd.search(left[-22:])
+        if typ == "price" and ((self.cues.non_price_usd.search(left[-22:])
+                                and not self._asset_worth(c, mentions))
                                or self.cues.non_price_usd.match(right.lstrip()[:25])
                                or self.cues.not_price_context.search(left[-60:])):
-            return Decision()  # cost bases, entries, strikes: not where the market trades
+            # cost bases, entries, strikes: not where the market trades; excluded, so that
+            # a list goes with it ("heavy accumulation in both the $93k-$97k and $104k-$110k zones")
+            return Decision(excluded=True, type=typ, assets=assets)
         qualifier = self._qualifier(c)
         direction: str | None = None
         signed = q.text[:1] in "+-−"
@@ -596,6 +658,11 @@ class RuleClassifier:
         # "dropped below the pivotal support at $102,800": the level and the price.
         m_cross = CROSS_LEVEL.search(left) if typ in LEVEL_TYPES and not forecast else None
         ql: str | None = None
+        if (m_cross is None and typ in LEVEL_TYPES and not forecast
+                and CONSUMED.match(right) is not None
+                # "trading above the $5 support level, at $5.142": the price is stated next
+                and not re.match(r"[^.;]{0,30},\s*(?:at|near|around)\s*\$?$", text[q.end : c.seg_end])):
+            m_cross = CROSS_BEFORE.search(left[-60:])
         if m_cross is not None and not self.cues.forecast.search(clause_left):
             ql = "at_most" if m_cross.group(1).lower() in ("below", "under") else "at_least"
         elif carried and prev is not None and typ in LEVEL_TYPES:
@@ -606,6 +673,15 @@ class RuleClassifier:
         all_assets = coord_assets
         return Decision(drafts=drafts, type=typ, window=window, assets=all_assets, side=side,
                         list_pos=list_pos, cross_qualifier=ql)
+
+    @staticmethod
+    def _asset_worth(c: Candidate, mentions: list[Mention]) -> bool:
+        """Whether the number is an asset's own worth: "Bitcoin ( BTC ) is worth $118,096"."""
+        m = ASSET_WORTH.search(c.text, max(c.sent_start, c.q.start - 40), c.q.start)
+        if m is None:
+            return False
+        return any(mm.label != "MARKET" and m.start() - 2 <= mm.end <= m.start()
+                   for mm in mentions)
 
     def _out_of_scope(self, c: Candidate, seg_left: str, mentions: list[Mention]) -> bool:
         """Whether the nearest subject before the number is a stock, commodity or macro figure."""
@@ -634,6 +710,8 @@ class RuleClassifier:
             return True
         if self.published_year is not None:
             for m in YEAR.finditer(clause):
+                if RECORD_SINCE.search(clause, max(0, m.start() - 40), m.end()) is not None:
+                    continue  # "the highest since 2021": a record, stated now
                 if int(m.group(1)) != self.published_year:
                     return True  # "in 2021" (history) or "by 2028" (a target)
         return False
@@ -653,6 +731,10 @@ class RuleClassifier:
         right = right[: m_break.start()] if m_break is not None else right
         if FUTURE_DATE_RIGHT.match(right):
             return True  # "$500,000 by 2028", "$150K by year-end"
+        m_label = TITLE_PRICE_LABEL.match(right) if c.q.start < self.title_chars else None
+        if m_label is not None and (m_label.group(1) is not None
+                                    or TITLE_OPINION.search(c.text, 0, self.title_chars)):
+            return True  # "$250,000 Bitcoin Price 'Makes Sense,' According to Tom Lee"
         # "Plunging through the $0.95 support ... could cause more declines": a modal
         # later in the number's own clause makes the whole clause hypothetical.
         return MODAL_AFTER.search(right[:60]) is not None and (

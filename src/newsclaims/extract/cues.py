@@ -123,7 +123,7 @@ HIGH_LOW_WINDOW = re.compile(r"\b(24[- ]hour|daily|weekly|52[- ]week|monthly)\s+
 ETF_ISSUER = re.compile(r"\b(?:BlackRock|Fidelity|Grayscale|Bitwise|ARK(?: Invest)?|Ark 21Shares|21Shares|VanEck|Invesco|Franklin(?: Templeton)?|WisdomTree|Valkyrie|Hashdex|Morgan Stanley)\b")
 HOLDER = re.compile(r"\b(?:Strategy|MicroStrategy|Metaplanet|Tesla|Semler Scientific|Mt\.? Gox|GameStop|Coinbase|Marathon|MARA|Riot|El Salvador|Trump Media|[A-Z][A-Za-z]+ (?:Team|Inc|Corp|Holdings))\b")
 CROSS_LEVEL = re.compile(
-    r"\b(?:dropp\w*|fell|falls|slipp\w*|dipp\w*|dips|broke|climb\w*|rose|rises|surg\w*|jump\w*|moved|trad\w*|slump\w*|plung\w*|tumbl\w*|sank|held|holds|holding|stays?|remain\w*)\s+(?:back\s+)?(below|under|above|over|past|beyond|through)\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:support|resistance|barrier|floor|ceiling)s?\s*(?:level|zone|line)?\s*(?:at|of|near|around)?\s*(?:\$)?$",
+    r"\b(?:dropp\w*|fell|falls|slipp\w*|dipp\w*|dips|broke|climb\w*|rose|rises|surg\w*|jump\w*|moved|trad\w*|slump\w*|plung\w*|tumbl\w*|sank|held|holds|holding|stays?|remain\w*|maintain\w*|hover\w*|kept|keeps|consolidat\w*)\s+(?:back\s+)?(below|under|above|over|past|beyond|through)\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:support|resistance|barrier|floor|ceiling)s?\s*(?:level|zone|line)?\s*(?:at|of|near|around)?\s*(?:\$)?$",
     re.I,
 )
 WINDOW_RIGHT = re.compile(r"^(?![^,;.]*\b(?:and|while|but|whereas|with)\b)[^,;.]{0,60}$", re.I)
@@ -278,3 +278,67 @@ class Cues:
         if self.type_stems.search(text.lower()) is None:
             return None
         return self.any_type.search(text)
+
+
+# --------------------------------------------------------------------------- more patterns
+
+#: "Bitcoin is worth $118,096 at time of writing": the coin's own worth is its price
+#: (unlike "$2B worth of BTC" or "holdings worth $5 billion"); the asset must be the
+#: subject right before the verb (checked by the classifier), so holdings stay out.
+ASSET_WORTH = re.compile(
+    r"\s*(?:is|was)\s+(?:currently\s+|now\s+)?worth\s+(?:about\s+|around\s+|roughly\s+|nearly\s+)?\$?$")
+#: a level word right before a bare number makes it a price quote ("Immediate support
+#: rests at 3.00", "bringing support at 2.80 into play", "support around the 2.60 handle").
+BARE_LEVEL_LEFT = re.compile(
+    r"\b(?:supports?|resistances?|floors?|ceilings?)\s+(?:levels?\s+|zones?\s+)?"
+    r"(?:(?:rests?|sits?|lies|is|comes in|stands)\s+)?(?:at|around|near)\s+(?:the\s+)?$", re.I)
+#: what follows a bare number that is not a price: an indicator or ratio reading.
+BARE_LEVEL_NOT_RIGHT = re.compile(r"^\s*(?:%|percent|Fib\w*|RSI|[-\s]?day|EMA|SMA|MA\b|x\b|times)", re.I)
+#: what may follow a bare price quote: the end of the clause or a plain continuation
+#: (not a noun that makes it something else: "the 0.85 SSD quantile").
+BARE_LEVEL_RIGHT = re.compile(
+    r"^\s*(?:$|[,.;:)—–]|-\s|(?:handle|level|zone|area|mark|region|with|and|or|provided|before|"
+    r"which|that|into|in|on|as|is|was|could|would|may|might|will|if|for|by|after|where|then)\b)", re.I)
+#: how a bare price quote is written: two or more decimals ("3.00", "0.5120"), or five
+#: or more digits ("117169"); a year or a count is neither.
+BARE_QUOTE = re.compile(r"\d+\.\d{2,}|\d{5,}(?:\.\d+)?")
+#: a bare quote in a clause about an index, a yield or a stock is not a crypto price
+#: ("the index is likely to find support at the 100.27": the dollar index).
+BARE_LEVEL_OTHER = re.compile(r"\b(?:index|DXY|yields?|S&P|Nasdaq|Dow|dollar|gold|stocks?|shares|equities)\b", re.I)
+#: "the highest since 2021", "its lowest level since March 2023": the year a record
+#: reaches back to, not the time of the figure.
+RECORD_SINCE = re.compile(
+    r"\b(?:highest|lowest|largest|biggest|strongest|weakest|best|worst|first|most|least|"
+    r"fewest|smallest)\b[^,.;:]{0,30}?\bsince\s+(?:early\s+|late\s+|mid-?)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
+#: a percentage set after a metric's amount as its apposition is that metric's change:
+#: "open interest rose to $9.98 billion across major exchanges, a 26% increase".
+METRIC_APPOSITION = re.compile(r"[^.;:()]{0,60},\s*(?:an?|marking an?|representing an?|or)\s+(?:\w+\s+)?$", re.I)
+#: a percentage reached by a move ("has declined to just 41 percent") is a level of
+#: some share or rate, never the size of a price change.
+PERCENT_LEVEL_LEFT = re.compile(
+    r"\b(?:declined|declines|fell|falls|dropped|drops|rose|rises|risen|climbed|climbs|increased|"
+    r"decreased|grew|grown|slipped|shrunk|shrank|jumped|surged|sank|slid|edged (?:up|down|higher|lower))"
+    r"\s+to\s+(?:just\s+|only\s+|about\s+|around\s+|roughly\s+|nearly\s+|almost\s+|over\s+|under\s+)?$", re.I)
+#: dominance of open interest (share of all derivatives positions), not market dominance.
+OI_DOMINANCE = re.compile(r"\bopen[- ]interest\s+(?:market\s+)?(?:dominance|share)\b", re.I)
+#: a figure used as a label in a title ("$250,000 Bitcoin Price", "$100 HYPE Price
+#: Prediction"): group 1 set when the label itself says it is a forecast ...
+TITLE_PRICE_LABEL = re.compile(
+    r"\s+\$?[A-Z][A-Za-z]*\s+(?:Price\s+|price\s+)?(?:(Target|target|Call|call|Prediction|prediction|Forecast|forecast)\b|Price\b|price\b)")
+#: ... otherwise, in a title that reports an opinion, it is the subject of the opinion.
+TITLE_OPINION = re.compile(
+    r"[‘“\"]|\b(?:makes? sense|according to|predicts?|says|forecasts?|expects?|sees|targets?|"
+    r"could|would|will|can|possible|analyst|why|how)\b", re.I)
+#: a price crossing a level named after the number ("the price maintains above the
+#: $118,000 support level"): the verb and the side, right before the number.
+CROSS_BEFORE = re.compile(
+    r"\b(?:dropp\w*|fell|falls|slipp\w*|dipp\w*|dips|broke|climb\w*|rose|rises|surg\w*|jump\w*|moved|"
+    r"trad\w*|slump\w*|plung\w*|tumbl\w*|sank|held|holds|holding|stays?|remain\w*|maintain\w*|hover\w*|"
+    r"kept|keeps|consolidat\w*)\s+(?:back\s+)?(below|under|above|over|past|beyond|through)\s+(?:the\s+|a\s+|its\s+)?\$?$",
+    re.I)
+#: a range named in a sentence, and the words that name its two ends; how far left of
+#: the end of a price (characters) the end word may stand ("the bottom sits at around $117,000").
+RANGE_WORD = re.compile(r"\branges?\b", re.I)
+RANGE_TOP = re.compile(r"\b(?:top|upper (?:end|bound|boundary|limit)|ceiling|high end)\b", re.I)
+RANGE_BOTTOM = re.compile(r"\b(?:bottom|lower (?:end|bound|boundary|limit)|low end)\b", re.I)
+RANGE_END_REACH = 60

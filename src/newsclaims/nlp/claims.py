@@ -20,6 +20,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..extract.classify import is_bare_level
 from ..extract.rules import (
     Draft,
     Mention,
@@ -75,6 +76,7 @@ class ClaimComponent:
         quantities = [
             q for q in parse_quantities(text)
             if q.unit != "number" or text[q.end : q.end + 7].lstrip().lower().startswith("cent")
+            or is_bare_level(text, q)
         ]
         if not quantities:
             return []
@@ -88,6 +90,7 @@ class ClaimComponent:
         title_chars = int(doc.user_data.get("title_chars", 0))
         year = doc.user_data.get("published_year")
         self.classifier.published_year = year if isinstance(year, int) else None
+        self.classifier.title_chars = title_chars
         main = main_asset(doc, title_chars)
         drafts = classify_sentences(self.classifier, groups, mentions, main)
         return merge_drafts(drafts, title_chars, self.price_bands)
