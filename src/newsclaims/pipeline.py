@@ -495,20 +495,21 @@ class Runner:
             # an article that failed in an earlier run and now went through: drop that record
             done_now = set(processed_ids)
             stale = [Rejection(source_id=a.source_id, reason=RejectReason.PROCESSING_ERROR, detail="", origin=a.origin).id for a in arts if a.id in done_now]
-            for rid in stale:
-                self.db.execute("DELETE FROM rejections WHERE id = ?", [rid])
+            self.db.conn.executemany("DELETE FROM rejections WHERE id = ?", [(rid,) for rid in stale])
             if processed_ids:
-                self._delete_for(["claims", "checks"], processed_ids, keep_check="cross_copy")
+                self._delete_for(processed_ids, keep_check="cross_copy")
             upsert(self.db, "claims", claim_rows, pk="id")
             upsert(self.db, "checks", check_rows, pk="id")
-            for cid in merged_away:
-                self.db.execute("DELETE FROM clusters WHERE id = ?", [cid])
+            self.db.conn.executemany("DELETE FROM clusters WHERE id = ?", [(cid,) for cid in merged_away])
             upsert(self.db, "clusters", cluster_rows, pk="id")
-            for row in member_rows:
-                self.db.execute("UPDATE articles SET cluster_id = ?, is_canonical = ? WHERE id = ?", [row["cluster_id"], row["is_canonical"], row["id"]])
+            self.db.conn.executemany(
+                "UPDATE articles SET cluster_id = ?, is_canonical = ? WHERE id = ?",
+                [(row["cluster_id"], row["is_canonical"], row["id"]) for row in member_rows],
+            )
         self.stats.stage_seconds["store"] += time.perf_counter() - t
 
-    def _delete_for(self, tables: list[str], article_ids: list[str], keep_check: str) -> None:
+    def _delete_for(self, article_ids: list[str], keep_check: str) -> None:
+        """Delete the claims and checks of these articles, except checks named ``keep_check``."""
         for i in range(0, len(article_ids), 500):
             chunk = article_ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
@@ -548,9 +549,7 @@ class Runner:
         del prints
         story_of = group_stories(inputs, self.settings)
         del inputs
-        members: dict[str, list[str]] = {}
-        for aid, sid in story_of.items():
-            members.setdefault(sid, []).append(aid)
+        members = story_members(story_of)
         from .market import MarketData
 
         market = MarketData.from_db(self.db)
@@ -584,6 +583,14 @@ class Runner:
             upsert(self.db, "stories", story_rows_, pk="id")
             self.db.conn.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(sid, aid) for aid, sid in story_of.items()])
         self.stats.stories = len(members)
+
+
+def story_members(story_of: dict[str, str]) -> dict[str, list[str]]:
+    """Invert ``article id -> story id`` into ``story id -> member article ids``."""
+    members: dict[str, list[str]] = {}
+    for aid, sid in story_of.items():
+        members.setdefault(sid, []).append(aid)
+    return members
 
 
 def _dedup_fingerprint(settings: Settings) -> str:
@@ -706,16 +713,12 @@ def factcheck_paths(
     if len(done) > 1:
         by_id = {r.article.id: r for r in done if r.article is not None}
         inputs = [StoryInput(article_id=a.id, cluster_id=index.cluster_of(a.id), published_at=a.published_at, claims=r.claims) for r in done if (a := r.article) is not None]
-        story_of = group_stories(inputs, settings)
-        members: dict[str, list[str]] = {}
-        for aid, sid in story_of.items():
-            members.setdefault(sid, []).append(aid)
-        for aids in members.values():
+        published = {a.id: a.published_at for r in done if (a := r.article) is not None}
+        for aids in story_members(group_stories(inputs, settings)).values():
             if len(aids) > 1:
-                arts = {a: by_id[a].article for a in aids}
                 cross = check_cross_copy(
                     {a: by_id[a].claims for a in aids},
-                    published={a: (art.published_at if art is not None else None) for a, art in arts.items()},
+                    published={a: published[a] for a in aids},
                     market=market,
                     settings=settings,
                 )
