@@ -339,23 +339,73 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--show-errors/--no-show-errors", default=True, help="List misses and extras.")
+@click.option("--compare-rules/--no-compare-rules", default=True, show_default=True,
+              help="Also score the rules alone and print both side by side (when the model is on).")
+@click.option("--bootstrap", type=click.IntRange(0, 100000), default=1000, show_default=True,
+              help="Resamples of articles for the 95% intervals of F1 (0: none).")
 @input_options
 @click.pass_context
 @guarded
-def eval_cmd(ctx: click.Context, /, gold: str, paths: tuple[str, ...], fmt: str, show_errors: bool, **kw: Any) -> None:
-    """Score extraction against a gold file (spec/claims.md scoring)."""
-    from .evaluate import evaluate, format_eval, load_gold
+def eval_cmd(ctx: click.Context, /, gold: str, paths: tuple[str, ...], fmt: str, show_errors: bool,
+             compare_rules: bool, bootstrap: int, **kw: Any) -> None:
+    """Score extraction against a gold file (spec/claims.md scoring): P/R/F1 per type with
+    bootstrap intervals, qualifier/direction/status/when accuracy, a type confusion table,
+    and the rules-only figures beside the model's."""
+    from .evaluate import evaluate, format_eval, format_side_by_side, load_gold
     from .pipeline import extract_paths
 
     settings = build_settings(ctx, **input_overrides(kw))
     gold_rows = load_gold(gold)
     wanted = {g["source_id"] for g in gold_rows}
     predicted = [c for r in extract_paths(list(paths), settings) for c in r.claims if c.source_id in wanted]
-    report = evaluate(gold_rows, predicted)
+    report = evaluate(gold_rows, predicted, bootstrap=bootstrap)
+    name = settings.extract.extractor
+    reports = {name: report}
+    if compare_rules and name == "model":
+        rules_settings = settings.model_copy(update={"extract": settings.extract.model_copy(update={"model": "none"})})
+        rules_pred = [c for r in extract_paths(list(paths), rules_settings) for c in r.claims
+                      if c.source_id in wanted]
+        reports["rules"] = evaluate(gold_rows, rules_pred, bootstrap=0)
     if fmt == "json":
-        click.echo(report.model_dump_json(indent=2))
-    else:
-        click.echo(format_eval(report, max_items=50 if show_errors else 0))
+        click.echo(json.dumps({k: v.model_dump() for k, v in reports.items()}, indent=2)
+                   if len(reports) > 1 else report.model_dump_json(indent=2))
+        return
+    click.echo(f"extractor: {name}")
+    click.echo(format_eval(report, max_items=50 if show_errors else 0))
+    if len(reports) > 1:
+        click.echo("")
+        click.echo("side by side, same articles, one run")
+        click.echo(format_side_by_side(reports))
+
+
+@main.command("train")
+@click.option("--articles", "articles", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              default=["corpus/gold/train/train.articles.jsonl"], show_default=True,
+              help="Training articles (JSONL: id, headline, body); repeatable.")
+@click.option("--gold", "gold", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              default=["corpus/gold/train/train.gold.jsonl"], show_default=True,
+              help="Their gold claims (spec/claims.md); repeatable.")
+@click.option("--test-ids", type=click.Path(exists=True, dir_okay=False),
+              default="corpus/gold/train/test.ids.txt", show_default=True,
+              help="The frozen test split: these articles are never trained on.")
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False), default="models/claims-minilm",
+              show_default=True, help="Model folder to write.")
+@click.option("--epochs", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 256), default=32, show_default=True)
+@click.option("--lr", type=float, default=8e-5, show_default=True, help="Encoder learning rate (heads: 20x).")
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.pass_context
+@guarded
+def train_cmd(ctx: click.Context, /, articles: tuple[str, ...], gold: tuple[str, ...], test_ids: str,
+              out: str, epochs: int, batch_size: int, lr: float, seed: int) -> None:
+    """Rebuild the claim model from gold files (needs the `train` extra: torch==2.13.0)."""
+    try:
+        from .extract.learned.train import train
+    except ImportError as exc:
+        fail(f"training needs the train extra (pip install 'newsclaims[train]'): {exc}")
+    frozen = {line.strip() for line in Path(test_ids).read_text(encoding="utf-8").splitlines() if line.strip()}
+    train(list(articles), list(gold), out, test_ids=frozen, epochs=epochs, batch_size=batch_size,
+          lr=lr, seed=seed, echo=click.echo)
 
 
 # --------------------------------------------------------------------------- outputs

@@ -36,6 +36,7 @@ __all__ = [
     "claim_matches",
     "evaluate",
     "format_eval",
+    "format_side_by_side",
     "load_gold",
 ]
 
@@ -85,6 +86,15 @@ class EvalReport(BaseModel):
     qualifier_accuracy: float | None
     #: share of matched pairs whose direction agrees (``None`` when nothing matched).
     direction_accuracy: float | None
+    #: share of matched levels whose status agrees (gold and prediction; null read as active).
+    status_accuracy: float | None = None
+    #: share of matched pairs that agree on whether the claim is stated for a past time.
+    when_accuracy: float | None = None
+    #: bootstrap 95% interval of F1 (resampling articles), per type and ``overall``.
+    f1_interval: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    #: gold type -> predicted type -> count; a prediction of the same value and unit in
+    #: the same article counts as a confusion, ``(missed)`` and ``(spurious)`` take the rest.
+    confusion: dict[str, dict[str, int]] = Field(default_factory=dict)
     #: gold claims no prediction matched.
     misses: list[dict[str, Any]] = Field(default_factory=list)
     #: predictions that matched no gold claim.
@@ -157,7 +167,8 @@ def claim_matches(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> bool:
 
 
 def evaluate(
-    gold: Iterable[Mapping[str, Any]], predicted: Iterable[Claim | Mapping[str, Any]]
+    gold: Iterable[Mapping[str, Any]], predicted: Iterable[Claim | Mapping[str, Any]],
+    *, bootstrap: int = 1000, seed: int = 7,
 ) -> EvalReport:
     """Precision, recall and F1 per type and overall; qualifier and direction accuracy.
 
@@ -208,6 +219,11 @@ def evaluate(
                       / len(pairs), 4)
         d_acc = round(sum(1 for g, p in pairs if g.get("direction") == p.get("direction"))
                       / len(pairs), 4)
+    levels = [(g, p) for g, p in pairs if g.get("type") in ("support", "resistance")]
+    s_acc = (round(sum(1 for g, p in levels if (g.get("status") or "active") == (p.get("status") or "active"))
+                   / len(levels), 4) if levels else None)
+    w_acc = (round(sum(1 for g, p in pairs if bool(g.get("when")) == bool(p.get("when"))) / len(pairs), 4)
+             if pairs else None)
     gold_sources = {str(g.get("source_id")) for g in golds}
     without = sorted(s for s in gold_sources if s not in by_source)
     return EvalReport(
@@ -215,10 +231,98 @@ def evaluate(
         per_type=per_type,
         qualifier_accuracy=q_acc,
         direction_accuracy=d_acc,
+        status_accuracy=s_acc,
+        when_accuracy=w_acc,
+        f1_interval=_bootstrap(golds, preds, pairs, types, bootstrap, seed) if bootstrap else {},
+        confusion=_confusion(golds, pairs, misses, extras),
         misses=[_shown(g) for g in misses],
         extras=[_shown(p) for p in extras],
         sources_without_predictions=without,
     )
+
+
+def _bootstrap(golds: list[dict[str, Any]], preds: list[dict[str, Any]],
+               pairs: list[tuple[dict[str, Any], dict[str, Any]]], types: list[str],
+               n: int, seed: int) -> dict[str, tuple[float, float]]:
+    """95% percentile intervals of F1, resampling articles with replacement."""
+    import numpy as np
+
+    sources = sorted({str(r.get("source_id")) for r in (*golds, *preds)})
+    if not sources:
+        return {}
+    si = {s: i for i, s in enumerate(sources)}
+    keys = [*types, "overall"]
+    ki = {k: i for i, k in enumerate(keys)}
+    counts = np.zeros((3, len(sources), len(keys)))  # gold, predicted, matched
+    for row, recs in ((0, golds), (1, preds), (2, [g for g, _ in pairs])):
+        for r in recs:
+            j = si[str(r.get("source_id"))]
+            counts[row, j, ki.get(str(r.get("type")), ki["overall"])] += 1 if str(r.get("type")) in ki else 0
+            counts[row, j, ki["overall"]] += 1
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(sources), size=(n, len(sources)))
+    tot = counts[:, draws, :].sum(axis=2)  # (3, n, keys)
+    g, p, m = tot
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prec = np.where(p > 0, m / p, np.where(g == 0, 1.0, 0.0))
+        rec = np.where(g > 0, m / g, np.where(p == 0, 1.0, 0.0))
+        f1 = np.where(prec + rec > 0, 2 * prec * rec / (prec + rec), 0.0)
+    out: dict[str, tuple[float, float]] = {}
+    for k, i in ki.items():
+        if counts[0, :, i].sum() or counts[1, :, i].sum():
+            lo, hi = np.percentile(f1[:, i], [2.5, 97.5])
+            out[k] = (round(float(lo), 3), round(float(hi), 3))
+    return out
+
+
+def _confusion(golds: list[dict[str, Any]], pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+               misses: list[dict[str, Any]], extras: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Gold type x predicted type, pairing unmatched claims of the same value and unit."""
+    conf: dict[str, dict[str, int]] = {}
+
+    def add(gt: str, pt: str) -> None:
+        conf.setdefault(gt, {})
+        conf[gt][pt] = conf[gt].get(pt, 0) + 1
+
+    for g, _ in pairs:
+        add(str(g.get("type")), str(g.get("type")))
+    left = list(extras)
+    for g in misses:
+        hit = None
+        for i, p in enumerate(left):
+            if (p.get("source_id") == g.get("source_id") and p.get("unit") == g.get("unit")
+                    and _close(abs(float(g["value"])), abs(float(p["value"])), str(g.get("unit")))):
+                hit = i
+                break
+        if hit is None:
+            add(str(g.get("type")), "(missed)")
+        else:
+            add(str(g.get("type")), str(left.pop(hit).get("type")))
+    for p in left:
+        add("(spurious)", str(p.get("type")))
+    return conf
+
+
+def format_side_by_side(reports: Mapping[str, EvalReport]) -> str:
+    """Per-type F1 of several extractors in one table (e.g. the model and the rules)."""
+    names = list(reports)
+    types: list[str] = []
+    for r in reports.values():
+        for t, s in r.per_type.items():
+            if (s.gold or s.predicted) and t not in types:
+                types.append(t)
+    head = f"{'type':<16}{'gold':>6}" + "".join(f"{n + ' P':>10}{n + ' R':>10}{n + ' F1':>11}" for n in names)
+    lines = [head]
+    first = reports[names[0]]
+    for t in [*types, "overall"]:
+        g = first.overall.gold if t == "overall" else first.per_type[t].gold
+        cells = ""
+        for n in names:
+            r = reports[n]
+            s = r.overall if t == "overall" else r.per_type.get(t, Scores.from_counts(g, 0, 0))
+            cells += f"{s.precision:>10.3f}{s.recall:>10.3f}{s.f1:>11.3f}"
+        lines.append(f"{t:<16}{g:>6}" + cells)
+    return "\n".join(lines)
 
 
 def _shown(rec: Mapping[str, Any]) -> dict[str, Any]:
@@ -227,11 +331,13 @@ def _shown(rec: Mapping[str, Any]) -> dict[str, Any]:
 
 def format_eval(report: EvalReport, max_items: int = 50) -> str:
     """A readable table of the report, then the misses and extras (at most ``max_items`` each)."""
-    lines = [f"{'type':<16}{'gold':>6}{'pred':>6}{'match':>7}{'P':>8}{'R':>8}{'F1':>8}"]
+    lines = [f"{'type':<16}{'gold':>6}{'pred':>6}{'match':>7}{'P':>8}{'R':>8}{'F1':>8}  F1 95% CI"]
 
     def row(name: str, s: Scores) -> str:
+        ci = report.f1_interval.get(name)
+        cis = f"  [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
         return (f"{name:<16}{s.gold:>6}{s.predicted:>6}{s.matched:>7}"
-                f"{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}")
+                f"{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}{cis}")
 
     for t, s in report.per_type.items():
         if s.gold or s.predicted or t in CORE_TYPES:
@@ -239,7 +345,18 @@ def format_eval(report: EvalReport, max_items: int = 50) -> str:
     lines.append(row("overall", report.overall))
     fmt = "n/a" if report.qualifier_accuracy is None else f"{report.qualifier_accuracy:.3f}"
     fmd = "n/a" if report.direction_accuracy is None else f"{report.direction_accuracy:.3f}"
-    lines.append(f"qualifier accuracy {fmt}   direction accuracy {fmd}")
+    fms = "n/a" if report.status_accuracy is None else f"{report.status_accuracy:.3f}"
+    fmw = "n/a" if report.when_accuracy is None else f"{report.when_accuracy:.3f}"
+    lines.append(f"qualifier accuracy {fmt}   direction accuracy {fmd}   "
+                 f"status accuracy {fms}   when (past or current) accuracy {fmw}")
+    if report.confusion:
+        cols = sorted({c for row_ in report.confusion.values() for c in row_})
+        lines.append("")
+        lines.append("confusion (rows: gold type, columns: predicted type)")
+        lines.append(f"{'':<16}" + "".join(f"{c[:9]:>10}" for c in cols))
+        for gt in sorted(report.confusion):
+            r = report.confusion[gt]
+            lines.append(f"{gt[:15]:<16}" + "".join(f"{r.get(c, 0) or '.':>10}" for c in cols))
     for title, items in (("misses", report.misses), ("extras", report.extras)):
         lines.append("")
         lines.append(f"{title} ({len(items)})")

@@ -137,10 +137,12 @@ ClaimType = Literal[
     "volume",
     "dominance",
     "funding_rate",
+    "options_expiry",
 ]
 CLAIM_TYPES: tuple[str, ...] = ClaimType.__args__  # type: ignore[attr-defined]
 Qualifier = Literal["exact", "approx", "at_least", "at_most"]
 Direction = Literal["up", "down"]
+LevelStatus = Literal["active", "broken", "flipped"]
 
 
 class Quantity(Frozen):
@@ -177,6 +179,10 @@ class Claim(Frozen):
     window: str | None = None
     side: Literal["long", "short"] | None = None
     qualifier: Qualifier = "exact"
+    #: levels only: ``active``, ``broken`` (the price has moved through it) or ``flipped``.
+    status: LevelStatus | None = None
+    #: the past time the claim is stated for (ISO date, month, year or interval), if any.
+    when: str | None = None
     text: str
     start: int
     end: int

@@ -21,7 +21,7 @@ import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -103,10 +103,16 @@ class DedupSettings(Section):
 class ExtractSettings(Section):
     """Claim extraction."""
 
-    #: which extractor runs: the rule pipeline (default, no torch needed).
-    extractor: Literal["rules"] = "rules"
-    #: folder with trained artifacts (see models/); ``None`` = none used.
-    model_dir: str | None = None
+    #: the learned claim model: ``default`` (the one bundled in ``models/claims-minilm``),
+    #: ``none`` (the rules alone decide), or the path of a model folder (``newsclaims train``).
+    model: str = "none"
+    #: ONNX Runtime threads per worker process for the model.
+    threads: int = Field(default=1, ge=1)
+
+    @property
+    def extractor(self) -> str:
+        """``model`` or ``rules``: which component decides the claims."""
+        return "rules" if self.model.strip().lower() == "none" else "model"
 
 
 class MarketSettings(Section):

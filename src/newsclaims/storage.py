@@ -193,6 +193,14 @@ def _m0005_resume(db: sqlite_utils.Database) -> None:
     db.table("boilerplate_seen").create({"id": str}, pk="id")
 
 
+@migrations(name="0006_claim_status_when")
+def _m0006_claim_status_when(db: sqlite_utils.Database) -> None:
+    # spec/claims.md: a level's status (active, broken, flipped) and the past time a claim
+    # is stated for ("when"); claims from earlier runs keep NULL (read as active / current).
+    db.table("claims").add_column("status", str)
+    db.table("claims").add_column("when", str)
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (and create or migrate) a newsclaims database in WAL mode.
 

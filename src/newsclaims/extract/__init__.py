@@ -44,6 +44,7 @@ def extract_claims(article: CleanArticle, nlp: Language, settings: Settings) -> 
     title = article.title.strip()
     doc.user_data["title_chars"] = len(title) if title and text.startswith(title) else 0
     doc.user_data["published_year"] = article.published_at.year if article.published_at else None
+    doc.user_data["published_at"] = article.published_at
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     drafts: list[Draft] = doc._.claim_drafts or []
@@ -71,6 +72,8 @@ def drafts_to_claims(drafts: list[Draft], article: CleanArticle, text: str) -> l
                 window=d.window,
                 side=d.side,  # type: ignore[arg-type]
                 qualifier=d.qualifier,  # type: ignore[arg-type]
+                status=d.status if d.type in ("support", "resistance") else None,  # type: ignore[arg-type]
+                when=d.when,
                 text=text[d.start : d.end],
                 start=d.start,
                 end=d.end,

@@ -70,6 +70,10 @@ class Draft:
     confidence: float = CONF_CUE
     mentions: int = 1
     extractor: str = "rules"
+    #: levels: active | broken | flipped (None: not decided, read as active).
+    status: str | None = None
+    #: the past time the claim is stated for (ISO 8601), ``None`` for current figures.
+    when: str | None = None
     #: when the asset is a guess (no asset in the sentence), the other candidates,
     #: nearest first; :func:`merge_drafts` picks the one whose price scale fits.
     alt_assets: tuple[str, ...] = ()

@@ -17,9 +17,12 @@ Example:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import spacy
 from spacy.language import Language
 
+from ..errors import SettingsError
 from ..settings import Settings
 from . import assets as _assets  # noqa: F401  (registers the factory)
 from . import claims as _claims  # noqa: F401
@@ -43,5 +46,30 @@ def build_pipeline(settings: Settings) -> Language:
     customize_tokenizer(nlp)
     nlp.add_pipe("newsclaims_sentences_v1")
     nlp.add_pipe("newsclaims_assets_v1")
-    nlp.add_pipe("newsclaims_claims_v1")
+    nlp.add_pipe("newsclaims_claims_v1", config={
+        "model_dir": resolve_model_dir(settings), "threads": settings.extract.threads})
     return nlp
+
+
+def resolve_model_dir(settings: Settings) -> str | None:
+    """The claim model folder the settings select, or ``None`` for the rules.
+
+    Raises:
+        SettingsError: a model is asked for and not found.
+    """
+    choice = settings.extract.model.strip()
+    if choice.lower() == "none":
+        return None
+    from ..extract.learned.runtime import default_model_dir
+
+    if choice.lower() == "default":
+        d = default_model_dir()
+        if d is None:
+            raise SettingsError(
+                "the bundled claim model (models/claims-minilm) is missing from this install; "
+                "rebuild it with `newsclaims train` or use `--set extract.model=none`")
+        return str(d)
+    p = Path(choice).expanduser()
+    if not (p / "encoder.onnx").is_file():
+        raise SettingsError(f"extract.model: {p} is not a claim model folder (no encoder.onnx)")
+    return str(p)

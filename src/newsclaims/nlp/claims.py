@@ -15,6 +15,10 @@ the classifier tell "in 2021" (history) and "by 2028" (a target) from the presen
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
@@ -22,6 +26,7 @@ from spacy.tokens import Doc
 
 from ..extract.classify import is_bare_level
 from ..extract.rules import (
+    Candidate,
     Draft,
     Mention,
     RuleClassifier,
@@ -32,6 +37,9 @@ from ..extract.rules import (
 from ..quantities import parse_quantities
 from .assets import SPAN_KEY, AssetLexicon, main_asset
 from .text import doc_text
+
+if TYPE_CHECKING:
+    from ..extract.learned.runtime import ClaimModel
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -57,12 +65,54 @@ if not Doc.has_extension("claim_drafts"):
     Doc.set_extension("claim_drafts", default=None)
 
 
-class ClaimComponent:
-    """Finds claims; see the module docstring."""
+@dataclass
+class Prepared:
+    """What both extractors start from: the candidates of a document and their context."""
 
-    def __init__(self, name: str, price_bands: dict[str, tuple[float, float]] | None = None) -> None:
+    text: str
+    groups: list[list[Candidate]]
+    mentions: list[Mention]
+    main: str | None
+    title_chars: int
+
+
+def prepare(doc: Doc) -> Prepared | None:
+    """Candidate quantities grouped by sentence, asset mentions and the main asset.
+
+    ``None`` when the document holds no candidate quantity.
+    """
+    text = doc_text(doc)
+    # Plain numbers (dates, counts, "24" in "24-hour") are never claims and must
+    # not cut a sentence into segments; "50 cents" is money.
+    quantities = [
+        q for q in parse_quantities(text)
+        if q.unit != "number" or text[q.end : q.end + 7].lstrip().lower().startswith("cent")
+        or is_bare_level(text, q)
+    ]
+    if not quantities:
+        return None
+    groups = build_candidates(text, sentence_spans(doc), quantities)
+    if not groups:
+        return None
+    mentions = [
+        Mention(s.start_char, s.end_char, s.label_) for s in doc.spans.get(SPAN_KEY, [])
+    ]
+    title_chars = int(doc.user_data.get("title_chars", 0))
+    return Prepared(text, groups, mentions, main_asset(doc, title_chars), title_chars)
+
+
+class ClaimComponent:
+    """Finds claims; see the module docstring.
+
+    With a ``model`` (:class:`newsclaims.extract.learned.ClaimModel`) the learned
+    classifier decides; without one, the rules do.
+    """
+
+    def __init__(self, name: str, price_bands: dict[str, tuple[float, float]] | None = None,
+                 model: ClaimModel | None = None) -> None:
         self.name = name
         self.classifier = RuleClassifier()
+        self.model = model
         self.price_bands = price_bands if price_bands is not None else AssetLexicon.load().price_bands()
 
     def __call__(self, doc: Doc) -> Doc:
@@ -70,37 +120,32 @@ class ClaimComponent:
         return doc
 
     def drafts(self, doc: Doc) -> list[Draft]:
-        text = doc_text(doc)
-        # Plain numbers (dates, counts, "24" in "24-hour") are never claims and must
-        # not cut a sentence into segments; "50 cents" is money.
-        quantities = [
-            q for q in parse_quantities(text)
-            if q.unit != "number" or text[q.end : q.end + 7].lstrip().lower().startswith("cent")
-            or is_bare_level(text, q)
-        ]
-        if not quantities:
+        p = prepare(doc)
+        if p is None:
             return []
-        sentences = sentence_spans(doc)
-        groups = build_candidates(text, sentences, quantities)
-        if not groups:
-            return []
-        mentions = [
-            Mention(s.start_char, s.end_char, s.label_) for s in doc.spans.get(SPAN_KEY, [])
-        ]
-        title_chars = int(doc.user_data.get("title_chars", 0))
+        if self.model is not None:
+            published = doc.user_data.get("published_at")
+            drafts = self.model.decide(p.text, p.groups, p.mentions, p.main, p.title_chars,
+                                       published if isinstance(published, datetime) else None)
+            return merge_drafts(drafts, p.title_chars, self.price_bands)
         year = doc.user_data.get("published_year")
         self.classifier.published_year = year if isinstance(year, int) else None
-        self.classifier.title_chars = title_chars
-        main = main_asset(doc, title_chars)
-        drafts = classify_sentences(self.classifier, groups, mentions, main)
-        return merge_drafts(drafts, title_chars, self.price_bands)
+        self.classifier.title_chars = p.title_chars
+        drafts = classify_sentences(self.classifier, p.groups, p.mentions, p.main)
+        return merge_drafts(drafts, p.title_chars, self.price_bands)
 
 
 @Language.factory(
     "newsclaims_claims_v1",
     assigns=["doc._.claim_drafts"],
     requires=["token.is_sent_start", "doc.spans"],
+    default_config={"model_dir": None, "threads": 1},
 )
-def make_claim_component(nlp: Language, name: str) -> ClaimComponent:
-    """Build the rule claim component."""
-    return ClaimComponent(name)
+def make_claim_component(nlp: Language, name: str, model_dir: str | None, threads: int) -> ClaimComponent:
+    """Build the claim component: the learned model from ``model_dir``, or the rules."""
+    model = None
+    if model_dir:
+        from ..extract.learned.runtime import ClaimModel
+
+        model = ClaimModel(model_dir, threads=threads)
+    return ClaimComponent(name, model=model)

@@ -1,0 +1,285 @@
+"""Run the trained claim model: ONNX Runtime encoder + numpy heads, on CPU, offline.
+
+A model folder (``models/claims-minilm/``) holds:
+
+- ``encoder.onnx``: the fine-tuned all-MiniLM-L6-v2 encoder, int8 (per-channel);
+- ``tokenizer.json``: its WordPiece tokenizer (the ``tokenizers`` library reads it);
+- ``heads.npz``: the heads' weights (see :mod:`.heads`);
+- ``config.json``: vocabularies, window budget, calibration temperatures, thresholds;
+- ``MODEL_CARD.md``: data, command, scores, size, speed.
+
+The model decides, for every candidate quantity the rules found: whether it is a
+claim and of which type, its asset among the assets in context, window, side,
+qualifier, direction, level status, whether it is stated for a past time, and
+whether a crossed level is also a price. The rules keep what is exact: quantity
+parsing and normalization, the asset lexicon, spans, subjects, dates.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...errors import SettingsError
+from ..classify import RuleClassifier
+from ..cues import CROSS_BEFORE, CROSS_LEVEL
+from ..drafts import Candidate, Draft, Mention
+from .features import (
+    DIRECTIONS,
+    QUALIFIERS,
+    SIDES,
+    STATUSES,
+    TYPES,
+    WINDOWS,
+    ArticleTokens,
+    Window,
+    build_windows,
+)
+from .heads import Heads, sigmoid, softmax
+from .when import resolve_when
+
+logger = logging.getLogger(__name__)
+
+#: the types whose figure is a change: sign from the direction head.
+_SIGNED_TYPES = frozenset({"price_change", "etf_flow", "unrealized_pnl"})
+#: types that are a level when no direction is given, a change when one is.
+_LEVEL_OR_CHANGE = frozenset({"open_interest", "market_cap", "volume", "dominance", "liquidation"})
+_LEVELS = frozenset({"support", "resistance"})
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What ``config.json`` says about a trained model."""
+
+    name: str
+    temperature: float
+    asset_threshold: float
+    max_tokens: int
+    batch_size: int
+
+
+def default_model_dir() -> Path | None:
+    """The bundled model: inside the installed package, else the source checkout's ``models/``."""
+    here = Path(__file__).resolve()
+    for cand in (here.parents[2] / "data" / "models" / "claims-minilm",
+                 here.parents[4] / "models" / "claims-minilm"):
+        if (cand / "encoder.onnx").is_file():
+            return cand
+    return None
+
+
+class ClaimModel:
+    """The learned claim classifier. Load once per process; call :meth:`decide`."""
+
+    def __init__(self, model_dir: str | os.PathLike[str], threads: int = 1) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        d = Path(model_dir)
+        missing = [f for f in ("encoder.onnx", "tokenizer.json", "heads.npz", "config.json")
+                   if not (d / f).is_file()]
+        if missing:
+            raise SettingsError(f"claim model folder {d} lacks {', '.join(missing)}")
+        self.dir = d
+        cfg = json.loads((d / "config.json").read_text(encoding="utf-8"))
+        self.config: dict[str, Any] = cfg
+        self.info = ModelInfo(
+            name=str(cfg.get("name", d.name)),
+            temperature=float(cfg.get("temperature", 1.0)),
+            asset_threshold=float(cfg.get("asset_threshold", 0.5)),
+            max_tokens=int(cfg.get("max_tokens", 128)),
+            batch_size=int(cfg.get("batch_size", 32)),
+        )
+        for key, vocab in (("types", TYPES), ("windows", WINDOWS), ("sides", SIDES),
+                           ("qualifiers", QUALIFIERS), ("directions", DIRECTIONS),
+                           ("statuses", STATUSES)):
+            if tuple(cfg.get(key, vocab)) != vocab:
+                raise SettingsError(f"claim model {d}: its {key} vocabulary differs from this version's")
+        self.tokenizer = Tokenizer.from_file(str(d / "tokenizer.json"))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.cls_id = int(self.tokenizer.token_to_id("[CLS]"))
+        self.sep_id = int(self.tokenizer.token_to_id("[SEP]"))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, threads)
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(d / "encoder.onnx"), sess_options=opts,
+                                            providers=["CPUExecutionProvider"])
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        with np.load(d / "heads.npz") as z:
+            self.heads = Heads({k: z[k] for k in z.files})
+        self.rules = RuleClassifier()  # for spans, subjects and stated windows
+
+    # ------------------------------------------------------------------ encoding
+
+    def tokens(self, text: str) -> ArticleTokens:
+        enc = self.tokenizer.encode(text, add_special_tokens=False)
+        return ArticleTokens(enc.ids, enc.offsets)
+
+    def encode(self, windows: list[Window]) -> list[np.ndarray]:
+        """Token vectors (T_i, D) of each window, batched by similar length."""
+        out: list[np.ndarray | None] = [None] * len(windows)
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].ids))
+        bs = self.info.batch_size
+        for b0 in range(0, len(order), bs):
+            idx = order[b0 : b0 + bs]
+            t = max(len(windows[i].ids) for i in idx)
+            ids = np.zeros((len(idx), t), dtype=np.int64)
+            mask = np.zeros((len(idx), t), dtype=np.int64)
+            tt = np.zeros((len(idx), t), dtype=np.int64)
+            for r, i in enumerate(idx):
+                n = len(windows[i].ids)
+                ids[r, :n] = windows[i].ids
+                mask[r, :n] = 1
+                tt[r, :n] = windows[i].type_ids
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.input_names:
+                feeds["token_type_ids"] = tt
+            hidden = self.session.run(None, feeds)[0]
+            for r, i in enumerate(idx):
+                out[i] = hidden[r, : len(windows[i].ids)]
+        return [o for o in out if o is not None]
+
+    # ------------------------------------------------------------------ decisions
+
+    def decide(
+        self,
+        text: str,
+        groups: list[list[Candidate]],
+        mentions: list[Mention],
+        main: str | None,
+        title_chars: int,
+        published_at: datetime | None = None,
+    ) -> list[Draft]:
+        """Claim drafts for the candidate groups of one article (before merging)."""
+        if not groups:
+            return []
+        toks = self.tokens(text)
+        windows = build_windows(toks, groups, mentions, main, title_chars, self.cls_id, self.sep_id)
+        vectors = self.encode(windows)
+        drafts: list[Draft] = []
+        for w, hv in zip(windows, vectors, strict=True):
+            drafts.extend(self._decide_window(w, hv, text, published_at))
+        return drafts
+
+    def _decide_window(self, w: Window, hv: np.ndarray, text: str,
+                       published_at: datetime | None) -> list[Draft]:
+        if not w.cands:
+            return []
+        span = np.stack([hv[a:b].mean(axis=0) for a, b in w.cand_pos])
+        cls = np.repeat(hv[0:1], len(w.cands), axis=0)
+        feats = np.stack(w.cand_feats)
+        h = self.heads.hidden(span, cls, feats)
+        logits = self.heads.logits(h)
+        p_type = softmax(logits["type"], self.info.temperature)
+        if not np.any(p_type[:, 1:].max(axis=1) > p_type[:, 0]):
+            return []
+        opt_vec = (np.stack([hv[[p for a, b in pos for p in range(a, b)]].mean(axis=0) if pos
+                             else np.zeros(hv.shape[1], dtype=np.float32) for pos in w.option_pos])
+                   if w.option_labels else np.zeros((0, hv.shape[1]), dtype=np.float32))
+        none_logit = self.heads.none_score(h)
+        out: list[Draft] = []
+        for i, c in enumerate(w.cands):
+            t = int(p_type[i].argmax())
+            if t == 0:
+                continue
+            typ = TYPES[t]
+            conf_type = float(p_type[i, t])
+            assets, conf_asset = self._assets(h[i], opt_vec, w.option_feats[i], w.option_labels,
+                                              float(none_logit[i]))
+            out.extend(self._drafts(c, typ, conf_type * conf_asset, assets,
+                                    {k: v[i] for k, v in logits.items()}, text, published_at))
+        return out
+
+    def _assets(self, h: np.ndarray, opt_vec: np.ndarray, opt_feats: np.ndarray,
+                labels: list[str], none_logit: float) -> tuple[list[str | None], float]:
+        p_none = float(sigmoid(np.array(none_logit)))
+        if not labels:
+            return [None], max(p_none, 0.5)
+        p = sigmoid(self.heads.asset_scores(h, opt_vec, opt_feats))
+        best = int(p.argmax())
+        if p_none > p[best]:
+            return [None], p_none
+        chosen = [labels[j] for j in np.argsort(-p) if p[j] >= self.info.asset_threshold]
+        if not chosen:
+            chosen = [labels[best]]
+        return list(chosen), float(p[best])
+
+    def _drafts(self, c: Candidate, typ: str, conf: float, assets: list[str | None],
+                lg: dict[str, np.ndarray], text: str, published_at: datetime | None) -> list[Draft]:
+        q = c.q
+        unit = q.unit
+        value = abs(q.value)
+        value_max = abs(q.value_max) if q.value_max is not None else None
+        if value_max is not None and value_max < value:
+            value, value_max = value_max, value
+        if unit in ("USDT", "USDC", "BUSD", "FDUSD", "number"):
+            if unit == "number" and re.match(r"\s*cents?\b", text[q.end : q.end + 8], re.I):
+                value /= 100.0
+            unit = "USD"
+        direction: str | None = DIRECTIONS[int(lg["direction"].argmax())]
+        if direction == "none":
+            direction = None
+        signed = q.text[:1] in "+-−"
+        if signed and q.value < 0:
+            direction = "down" if typ in _SIGNED_TYPES | _LEVEL_OR_CHANGE else direction
+        if typ in _SIGNED_TYPES and direction is None:
+            direction = "up"
+        if typ not in _SIGNED_TYPES | _LEVEL_OR_CHANGE:
+            direction = None
+        sv = -value if direction == "down" else value
+        svm = (-value_max if direction == "down" else value_max) if value_max is not None else None
+        if typ == "funding_rate" and signed and q.value < 0:
+            sv = q.value
+        window: str | None = WINDOWS[int(lg["window"].argmax())]
+        if window == "none":
+            window = None
+        elif window == "other":
+            window = self._stated_window(c)
+        side = SIDES[int(lg["side"].argmax())] if typ == "liquidation" else "none"
+        qualifier = QUALIFIERS[int(lg["qualifier"].argmax())]
+        status = STATUSES[int(lg["status"].argmax())] if typ in _LEVELS else "none"
+        if typ in _LEVELS and status == "none":
+            status = "active"
+        past = float(softmax(lg["past"])[1]) > 0.5
+        when = resolve_when(text, c.sent_start, c.q.start, c.q.end, c.sent_end, published_at) if past else None
+        left = RuleClassifier._clause_left(c)
+        start, end = RuleClassifier._span(c, left, tuple(assets))
+        subject = self.rules._subject(c, typ)
+        drafts = [
+            Draft(type=typ, asset=a, value=sv, unit=unit, start=start, end=end,
+                  sent_start=c.sent_start, sent_end=c.sent_end, value_max=svm,
+                  direction=direction, window=window, side=None if side == "none" else side,
+                  qualifier=qualifier, subject=subject, confidence=round(conf, 4),
+                  extractor="model", status=None if status == "none" else status, when=when)
+            for a in assets
+        ]
+        if typ in _LEVELS and float(softmax(lg["twin"])[1]) > 0.5:
+            m = CROSS_LEVEL.search(left) or CROSS_BEFORE.search(left[-60:])
+            ql = "at_most" if m is not None and m.group(1).lower() in ("below", "under") else "at_least"
+            drafts += [Draft(type="price", asset=d.asset, value=value, unit=unit, start=start,
+                             end=end, sent_start=c.sent_start, sent_end=c.sent_end,
+                             qualifier=ql, confidence=round(conf, 4), extractor="model", when=when)
+                       for d in drafts]
+        return drafts
+
+    def _stated_window(self, c: Candidate) -> str | None:
+        """A window other than the usual ones: read the phrase from the clause."""
+        left = c.text[max(c.sent_start, c.q.start - 120) : c.q.start]
+        right = c.text[c.q.end : min(c.sent_end, c.q.end + 80)]
+        w, _ = RuleClassifier._window_in(right)
+        if w is None:
+            w, _ = RuleClassifier._window_in(left, last=True)
+        if w is not None and w.startswith("P") and w.endswith("Y"):
+            n = int(w[1:-1])
+            w = f"P{365 * n}D"
+        return w
