@@ -123,15 +123,15 @@ class ClaimComponent:
         p = prepare(doc)
         if p is None:
             return []
-        if self.model is not None:
-            published = doc.user_data.get("published_at")
-            drafts = self.model.decide(p.text, p.groups, p.mentions, p.main, p.title_chars,
-                                       published if isinstance(published, datetime) else None)
-            return merge_drafts(drafts, p.title_chars, self.price_bands)
         year = doc.user_data.get("published_year")
         self.classifier.published_year = year if isinstance(year, int) else None
         self.classifier.title_chars = p.title_chars
         drafts = classify_sentences(self.classifier, p.groups, p.mentions, p.main)
+        if self.model is not None:
+            published = doc.user_data.get("published_at")
+            drafts = self.model.decide(p.text, p.groups, p.mentions, p.main, p.title_chars,
+                                       published if isinstance(published, datetime) else None,
+                                       rule_drafts=drafts)
         return merge_drafts(drafts, p.title_chars, self.price_bands)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..drafts import Candidate, Mention
+from ..drafts import Candidate, Draft, Mention
 
 #: label vocabularies of the heads (index 0 is the "nothing" answer where there is one).
 TYPES = ("none", "price", "price_change", "liquidation", "open_interest", "support",
@@ -40,9 +40,65 @@ LEFT_CONTEXT_TOKENS = 20
 
 _UNIT_CATS = ("USD", "percent", "crypto", "other")
 _MAG_MIN, _MAG_MAX = -4, 12  # log10 buckets of |value|
-CAND_FEATURES = len(_UNIT_CATS) + (_MAG_MAX - _MAG_MIN + 1) + 1 + 4 + 1 + len(QUALIFIERS)
+_BASE_FEATURES = len(_UNIT_CATS) + (_MAG_MAX - _MAG_MIN + 1) + 1 + 4 + 1 + len(QUALIFIERS)
+#: the rules' decision on the candidate, an input the model learns to trust or overrule.
+_VOTE_FEATURES = len(TYPES) + len(WINDOWS) + len(DIRECTIONS) + len(QUALIFIERS) + len(SIDES) + 1
+CAND_FEATURES = _BASE_FEATURES + _VOTE_FEATURES
 _DIST_BUCKETS = (0, 3, 8, 20, 50)
-OPTION_FEATURES = 8 + 2 * len(_DIST_BUCKETS) + 1
+OPTION_FEATURES = 8 + 2 * len(_DIST_BUCKETS) + 1 + 1
+
+
+@dataclass(frozen=True)
+class RuleVote:
+    """What the rule classifier decided for one candidate (its drafts, summarized)."""
+
+    type: str = "none"
+    window: str | None = None
+    direction: str | None = None
+    qualifier: str = "exact"
+    side: str | None = None
+    twin: bool = False
+    assets: frozenset[str] = frozenset()
+
+
+def rule_votes(groups: list[list[Candidate]], drafts: list[Draft]) -> dict[int, RuleVote]:
+    """The rules' drafts tied back to the candidates they came from (by the number's end),
+    keyed by ``id(candidate)``."""
+    by_end: dict[int, list[Draft]] = {}
+    for d in drafts:
+        by_end.setdefault(d.end, []).append(d)
+    out: dict[int, RuleVote] = {}
+    for cands in groups:
+        for c in cands:
+            ds = by_end.get(c.q.end)
+            if not ds:
+                continue
+            main = next((d for d in ds if d.type != "price"), ds[0])
+            out[id(c)] = RuleVote(
+                type=main.type, window=main.window, direction=main.direction,
+                qualifier=main.qualifier, side=main.side,
+                twin=main.type in ("support", "resistance") and any(d.type == "price" for d in ds),
+                assets=frozenset(d.asset for d in ds if d.asset is not None))
+    return out
+
+
+def _vote_features(v: RuleVote | None) -> np.ndarray:
+    f = np.zeros(_VOTE_FEATURES, dtype=np.float32)
+    v = v or RuleVote()
+    o = 0
+    f[o + (TYPES.index(v.type) if v.type in TYPES else 0)] = 1.0
+    o += len(TYPES)
+    w = v.window
+    f[o + (0 if w is None else WINDOWS.index(w) if w in WINDOWS else WINDOWS.index("other"))] = 1.0
+    o += len(WINDOWS)
+    f[o + DIRECTIONS.index(v.direction or "none")] = 1.0
+    o += len(DIRECTIONS)
+    f[o + (QUALIFIERS.index(v.qualifier) if v.qualifier in QUALIFIERS else 0)] = 1.0
+    o += len(QUALIFIERS)
+    f[o + SIDES.index(v.side or "none")] = 1.0
+    o += len(SIDES)
+    f[o] = 1.0 if v.twin else 0.0
+    return f
 
 
 @dataclass
@@ -74,9 +130,11 @@ def _unit_cat(unit: str) -> int:
     return 3
 
 
-def candidate_features(c: Candidate, title_chars: int) -> np.ndarray:
-    """Unit, magnitude, range, position in the sentence, title, the parser's qualifier."""
+def candidate_features(c: Candidate, title_chars: int, vote: RuleVote | None = None) -> np.ndarray:
+    """Unit, magnitude, range, position in the sentence, title, the parser's qualifier,
+    and the rules' decision."""
     f = np.zeros(CAND_FEATURES, dtype=np.float32)
+    f[_BASE_FEATURES:] = _vote_features(vote)
     f[_unit_cat(c.q.unit)] = 1.0
     o = len(_UNIT_CATS)
     v = abs(c.q.value)
@@ -126,6 +184,7 @@ def build_windows(
     title_chars: int,
     cls_id: int,
     sep_id: int,
+    votes: dict[int, RuleVote] | None = None,
 ) -> list[Window]:
     """The encoder windows of an article; every candidate lands in exactly one."""
     t_a, t_b = toks.span(0, title_chars) if title_chars else (0, 0)
@@ -200,7 +259,8 @@ def build_windows(
                 if cb <= ca:
                     ca, cb = max(lo, min(hi - 1, ca)), max(lo, min(hi - 1, ca)) + 1
                 w.cand_pos.append((ca + off_b, cb + off_b))
-                w.cand_feats.append(candidate_features(c, title_chars))
+                vote = votes.get(id(c)) if votes is not None else None
+                w.cand_feats.append(candidate_features(c, title_chars, vote))
                 w.cands.append(c)
                 of = np.zeros((len(labels), OPTION_FEATURES), dtype=np.float32)
                 for oi, lab in enumerate(labels):
@@ -220,7 +280,8 @@ def build_windows(
                         of[oi, 8 + _dist_bucket(min(left))] = 1.0
                     if right:
                         of[oi, 8 + len(_DIST_BUCKETS) + _dist_bucket(min(right))] = 1.0
-                    of[oi, -1] = 1.0 if not toks_at else 0.0
+                    of[oi, -2] = 1.0 if not toks_at else 0.0
+                    of[oi, -1] = 1.0 if vote is not None and lab in vote.assets else 0.0
                 w.option_feats.append(of)
             windows.append(w)
     return windows

@@ -42,6 +42,7 @@ from .features import (
     ArticleTokens,
     Window,
     build_windows,
+    rule_votes,
 )
 from .heads import Heads, sigmoid, softmax
 from .when import resolve_when
@@ -159,12 +160,19 @@ class ClaimModel:
         main: str | None,
         title_chars: int,
         published_at: datetime | None = None,
+        rule_drafts: list[Draft] | None = None,
     ) -> list[Draft]:
-        """Claim drafts for the candidate groups of one article (before merging)."""
+        """Claim drafts for the candidate groups of one article (before merging).
+
+        ``rule_drafts`` are the rule classifier's drafts for the same candidates: the
+        model reads them as features and decides.
+        """
         if not groups:
             return []
         toks = self.tokens(text)
-        windows = build_windows(toks, groups, mentions, main, title_chars, self.cls_id, self.sep_id)
+        votes = rule_votes(groups, rule_drafts or [])
+        windows = build_windows(toks, groups, mentions, main, title_chars, self.cls_id, self.sep_id,
+                                votes)
         vectors = self.encode(windows)
         drafts: list[Draft] = []
         for w, hv in zip(windows, vectors, strict=True):

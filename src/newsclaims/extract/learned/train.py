@@ -41,6 +41,7 @@ from .features import (
     ArticleTokens,
     Window,
     build_windows,
+    rule_votes,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,9 +88,12 @@ def build_examples(articles: list[dict[str, Any]], gold: list[dict[str, Any]], t
     from ...nlp.claims import prepare
     from ...nlp.text import TEXT_KEY
     from ...settings import load_settings
+    from ..assemble import classify_sentences
+    from ..classify import RuleClassifier
 
     settings = load_settings(overrides={"extract.model": "none"})
     nlp = build_pipeline(settings)
+    rules = RuleClassifier()
     by_source: dict[str, list[dict[str, Any]]] = {}
     for g in gold:
         by_source.setdefault(str(g["source_id"]), []).append(g)
@@ -117,6 +121,10 @@ def build_examples(articles: list[dict[str, Any]], gold: list[dict[str, Any]], t
             st["missed"] = st.get("missed", 0) + len(golds)
             continue
         flat: list[Candidate] = [c for g in p.groups for c in g]
+        pub = str(r.get("published_utc") or r.get("published_at") or "")
+        rules.published_year = int(pub[:4]) if pub[:4].isdigit() else None
+        rules.title_chars = title_chars
+        votes = rule_votes(p.groups, classify_sentences(rules, p.groups, p.mentions, p.main))
         labels, missed = align(text, flat, golds)
         st["missed"] = st.get("missed", 0) + len(missed)
         st["candidates"] = st.get("candidates", 0) + len(flat)
@@ -124,7 +132,7 @@ def build_examples(articles: list[dict[str, Any]], gold: list[dict[str, Any]], t
         lab_of = {id(c): lb for c, lb in zip(flat, labels, strict=True)}
         enc = tokenizer.encode(text, add_special_tokens=False)
         windows = build_windows(ArticleTokens(enc.ids, enc.offsets), p.groups, p.mentions, p.main,
-                                title_chars, cls_id, sep_id)
+                                title_chars, cls_id, sep_id, votes)
         out.append(Example(sid, windows, [[lab_of[id(c)] for c in w.cands] for w in windows]))
     return out
 
