@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo
 
 from ..models import Check, Claim, Severity, Verdict
 from ..settings import Settings
@@ -109,7 +108,7 @@ def to_utc(value: datetime | None, settings: Settings) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(settings.ingest.default_timezone))
+        value = value.replace(tzinfo=settings.ingest.zone())
     return value.astimezone(UTC)
 
 
