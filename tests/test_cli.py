@@ -120,3 +120,143 @@ def test_run_summary_numbers_equal_the_database(runner: CliRunner, tmp_path: Pat
     n_stories = conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
     assert line("stories").split()[1] == f"{n_stories:,}"
     assert line("articles stored").split()[2] == str(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+
+# --------------------------------------------------------------------------- issue 13: options and exits
+
+
+def test_global_options_work_after_the_command(runner: CliRunner, tmp_path: Path) -> None:
+    res = runner.invoke(main, ["config", "--set", "dedup.threshold=0.9", "-v"])
+    assert res.exit_code == 0, res.output
+    assert "threshold = 0.9" in res.output
+    f = tmp_path / "s.toml"
+    f.write_text("[dedup]\nthreshold = 0.75\n", encoding="utf-8")
+    res = runner.invoke(main, ["config", "--config", str(f)])
+    assert res.exit_code == 0 and "threshold = 0.75" in res.output
+    db = tmp_path / "x.db"
+    res = runner.invoke(main, ["ingest", str(CORPUS / "seeds"), "--db", str(db), "--workers", "1", "--set", "run.batch_size=2", "-v"])
+    assert res.exit_code == 0, res.output
+    settings = json.loads(sqlite3.connect(db).execute("SELECT settings FROM runs").fetchone()[0])
+    assert settings["run"]["batch_size"] == 2
+
+
+def test_unknown_setting_names_the_valid_keys_and_the_nearest(runner: CliRunner) -> None:
+    res = runner.invoke(main, ["config", "--set", "dedup.treshold=0.9"])
+    assert res.exit_code == 2
+    assert "did you mean dedup.threshold?" in res.output
+    assert "keys of [dedup]:" in res.output and "num_perm" in res.output
+    assert "Extra inputs" not in res.output
+
+
+def test_workers_0_is_accepted_as_in_the_settings(runner: CliRunner, tmp_path: Path) -> None:
+    assert "workers = 0" in runner.invoke(main, ["config"]).output
+    res = runner.invoke(main, ["ingest", str(CORPUS / "seeds" / "000_8e8d785f63898a59.txt"), "--db", str(tmp_path / "x.db"), "--workers", "0"])
+    assert res.exit_code == 0, res.output
+
+
+def test_every_database_command_defaults_to_newsclaims_db(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(main, ["ingest", str(CORPUS / "seeds"), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "newsclaims.db").exists()
+    res = runner.invoke(main, ["export", "--table", "articles", "--format", "jsonl"])
+    assert res.exit_code == 0, res.output
+    assert len([x for x in res.output.splitlines() if x.startswith("{")]) == 4
+    res = runner.invoke(main, ["report", "-o", "site"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "site" / "index.html").exists()
+
+
+def test_run_on_unreadable_input_exits_2_and_leaves_a_small_database(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 8)
+    db = tmp_path / "x.db"
+    res = runner.invoke(main, ["run", str(tmp_path / "empty.txt"), str(tmp_path / "binary.bin"), "--db", str(db), "--workers", "1"])
+    assert res.exit_code == 2
+    assert "no article could be read" in res.output and "Next:" not in res.output
+    assert db.stat().st_size < 1_000_000  # the bundled candles are not copied into it
+
+
+def test_run_reads_the_shared_market_cache_and_market_adds_to_it(runner: CliRunner, tmp_path: Path) -> None:
+    # DOGE is not bundled: a file of DOGE candles named with --market adds it, while
+    # BTC still comes from the bundled data, which is not copied into the database
+    doge = tmp_path / "DOGEUSDT_1h.csv"
+    rows = ["timestamp,open,high,low,close,volume"] + [f"2025-05-19 {h:02d}:00:00,0.22,0.23,0.21,0.22,1000" for h in range(24)]
+    doge.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    art = tmp_path / "a.jsonl"
+    art.write_text(json.dumps({"id": "a1", "title": "Prices", "published_at": "2025-05-19T15:00:00Z", "body": "Bitcoin is trading at $103,500. Dogecoin is trading at $0.90."}) + "\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    res = runner.invoke(main, ["run", str(art), "--db", str(db), "--market", str(doge), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT DISTINCT asset FROM market_candles").fetchall() == [("DOGE",)]
+    verdicts = dict(conn.execute("SELECT c.asset, k.verdict FROM checks k JOIN claims c ON c.id = k.claim_id WHERE k.[check] = 'market_price'").fetchall())
+    assert verdicts == {"BTC": "consistent", "DOGE": "inconsistent"}
+
+
+def test_market_import_prints_a_table(runner: CliRunner, tmp_path: Path) -> None:
+    src = Path(__file__).parent / "fixtures" / "market" / "canonical"
+    res = runner.invoke(main, ["market", "import", str(src / "ETHUSDT_4h.csv"), str(src / "BTCUSDT_1d.csv"), "--db", str(tmp_path / "m.db")])
+    assert res.exit_code == 0, res.output
+    assert "FileImport" not in res.output and "summary" not in res.output.lower().split("\n")[0]
+    lines = res.output.splitlines()
+    assert lines[0].split() == ["file", "format", "series", "candles", "status"]
+    assert any("ETHUSDT_4h.csv" in ln and "ETH/4h" in ln and "imported" in ln for ln in lines)
+    assert lines[-1].startswith("2 files imported")
+    again = runner.invoke(main, ["market", "import", str(src / "ETHUSDT_4h.csv"), "--db", str(tmp_path / "m.db")])
+    assert "skipped (unchanged)" in again.output
+
+
+def test_factcheck_reads_standard_input(runner: CliRunner) -> None:
+    text = (CORPUS / "seeds" / "000_8e8d785f63898a59.txt").read_text(encoding="utf-8")
+    res = runner.invoke(main, ["factcheck", "-", "--format", "json"], input=text)
+    assert res.exit_code == 1, res.output
+    checks = json.loads(res.output)
+    assert any(c["claim"]["value"] == 75000.0 and c["verdict"] == "inconsistent" for c in checks)
+
+
+def test_factcheck_crash_exits_3_not_1(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsclaims.storage import open_db
+
+    # a market cache whose candle table lost its columns: the tool fails, the article is fine
+    db = open_db(tmp_path / "market.db")
+    db.execute("DROP TABLE market_candles")
+    db.execute("CREATE TABLE market_candles (asset TEXT, quote TEXT, interval TEXT, open_time TEXT, PRIMARY KEY (asset, quote, interval, open_time))")
+    db.conn.commit()
+    monkeypatch.setenv("NEWSCLAIMS_CACHE", str(tmp_path))
+    res = runner.invoke(main, ["factcheck", str(CORPUS / "seeds" / "000_8e8d785f63898a59.txt")])
+    assert res.exit_code == 3
+    assert "internal error" in res.output and res.output.count("\n") == 1
+
+
+def test_timezone_accepts_a_fixed_offset_and_the_summary_names_it(runner: CliRunner, tmp_path: Path) -> None:
+    art = tmp_path / "a.jsonl"
+    art.write_text(json.dumps({"id": "a1", "title": "T", "published_at": "2025-05-19 12:00:00", "body": "Bitcoin is trading at $103,500 today."}) + "\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    res = runner.invoke(main, ["ingest", str(art), "--db", str(db), "--timezone", "+02:00", "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    row = sqlite3.connect(db).execute("SELECT published_at, time_zone_assumed FROM articles").fetchone()
+    assert row == ("2025-05-19T10:00:00+00:00", 1)
+    assert "+02:00 assumed for 1 of 1 articles" in res.output
+    bad = runner.invoke(main, ["ingest", str(art), "--db", str(db), "--timezone", "+25:00"])
+    assert bad.exit_code == 2 and "+25:00" in bad.output
+
+
+def test_next_steps_name_the_script_when_newsclaims_is_not_on_path(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # as after `make demo` without activating the venv
+    res = runner.invoke(main, ["run", str(CORPUS / "seeds" / "000_8e8d785f63898a59.txt"), "--db", str(tmp_path / "x.db"), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    nxt = res.output[res.output.index("Next:"):]
+    assert "bin/newsclaims export" in nxt and "bin/newsclaims report" in nxt
+    assert "activate" in nxt
+    assert "Next: newsclaims " not in nxt
+
+
+def test_counts_are_pluralized_and_table_numbers_are_plain(runner: CliRunner, tmp_path: Path) -> None:
+    art = tmp_path / "a.txt"
+    art.write_text("Bitcoin ETF inflows reached $1.7 billion this week.\n", encoding="utf-8")
+    res = runner.invoke(main, ["factcheck", str(art)])
+    assert "1 claim, 1 check:" in res.output
+    res = runner.invoke(main, ["extract", str(art), "--format", "table"])
+    assert res.exit_code == 0, res.output
+    assert "e+" not in res.output and "1,700,000,000" in res.output
