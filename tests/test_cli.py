@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,176 @@ def test_counts_are_pluralized_and_table_numbers_are_plain(runner: CliRunner, tm
     res = runner.invoke(main, ["extract", str(art), "--format", "table"])
     assert res.exit_code == 0, res.output
     assert "e+" not in res.output and "1,700,000,000" in res.output
+
+
+# --------------------------------------------------------------------------- issue 13: progress and summaries
+
+DUMP = Path(__file__).parent / "fixtures" / "pipeline" / "dump.jsonl.gz"
+
+
+def test_progress_text_has_percent_rate_and_eta() -> None:
+    from newsclaims.cli import progress_text
+    from newsclaims.pipeline import RunStats
+
+    stats = RunStats(read=500, stored=480, phase="articles", fraction=0.25, phase_elapsed=10.0)
+    stats.checks["inconsistent"] = 7
+    text = progress_text(stats)
+    assert "25%" in text and "ETA 0:30" in text and "50 records/s" in text
+    assert "7 inconsistent" in text  # the summary's word, not "flags"
+    scan = progress_text(RunStats(phase="boilerplate", fraction=0.5, phase_elapsed=4.0))
+    assert "50%" in scan and "ETA 0:04" in scan
+
+
+def test_progress_is_shown_from_the_start_when_not_a_terminal(tmp_path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(main, ["run", str(DUMP), "--db", str(tmp_path / "x.db"), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    lines = res.stderr.splitlines()
+    # plain lines, one per phase at least, the first before any article is processed
+    assert lines[0].startswith("1/3 learning boilerplate")
+    assert any(ln.startswith("2/3 articles") and "%" in ln for ln in lines)
+    assert any(ln.startswith("3/3 grouping stories") for ln in lines)
+    assert "\r" not in res.stderr
+    # one vocabulary: the summary's inconsistent checks are the batches' plus the cross-copy ones
+    conn = sqlite3.connect(tmp_path / "x.db")
+    total = conn.execute("SELECT COUNT(*) FROM checks WHERE verdict = 'inconsistent'").fetchone()[0]
+    cross = conn.execute("SELECT COUNT(*) FROM checks WHERE verdict = 'inconsistent' AND [check] = 'cross_copy'").fetchone()[0]
+    assert f"inconsistent {total:,}" in res.stdout
+    if cross:
+        assert "of which cross-copy" in res.stdout and f"inconsistent {cross:,}" in res.stdout
+
+
+def test_ctrl_c_suggests_running_again_not_exporting(tmp_path: Path) -> None:
+    import gzip
+    import os
+    import signal
+    import subprocess
+
+    # enough small batches that the run is still going when the signal arrives
+    with gzip.open(DUMP, "rt", encoding="utf-8") as fh:
+        records = [json.loads(x) for x in fh]
+    big = tmp_path / "big.jsonl"
+    with big.open("w", encoding="utf-8") as f:
+        for i in range(6):
+            for r in records:
+                f.write(json.dumps({**r, "id": f"{r.get('id')}-{i}"}) + "\n")
+    exe = Path(sys.executable).with_name("newsclaims")
+    env = {**os.environ, "PATH": f"{exe.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.Popen(
+        [str(exe), "run", str(big), "--db", str(tmp_path / "x.db"), "--workers", "1", "--set", "run.batch_size=4"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("2/3 articles"):
+            break
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 130, out
+    assert "run the same command again" in out and f"run {big}" in out
+    assert "export" not in out and "report" not in out
+
+
+def test_no_color_is_honoured_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+
+    exe = Path(sys.executable).with_name("newsclaims")
+    seed = str(CORPUS / "seeds" / "000_8e8d785f63898a59.txt")
+
+    def on_a_terminal(extra_env: dict[str, str]) -> str:
+        leader, follower = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | extra_env
+        proc = subprocess.Popen([str(exe), "factcheck", seed], stdout=follower, stderr=subprocess.DEVNULL, env=env)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait(timeout=120)
+        os.close(leader)
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    assert "\x1b[" in on_a_terminal({})
+    plain = on_a_terminal({"NO_COLOR": "1"})
+    assert "INCONSISTENT" in plain and "\x1b[" not in plain
+
+
+# --------------------------------------------------------------------------- issue 13: factcheck output
+
+
+def test_factcheck_header_names_title_time_and_market_range(runner: CliRunner) -> None:
+    seed = str(CORPUS / "seeds" / "000_8e8d785f63898a59.txt")
+    res = runner.invoke(main, ["factcheck", seed])
+    head = res.output.splitlines()[:3]
+    assert head[0].startswith("Why Is Crypto Crashing Today")
+    assert "published: unknown" in head[1]
+    assert head[2].strip().startswith("market data:") and "Bitcoin 2017-08-17 to 2026-01-0" in head[2]
+    # how to give a time is said once, not on every claim
+    assert res.output.count("--published-at ") == 1
+    dated = runner.invoke(main, ["factcheck", seed, "--published-at", "2025-05-19T12:00"])
+    assert "published: 2025-05-19 12:00 UTC (no zone in the input: UTC assumed)" not in dated.output
+    assert "published: 2025-05-19 12:00 UTC" in dated.output and "--published-at" not in dated.output
+
+
+def test_factcheck_quote_keeps_the_judged_number_in_its_context(runner: CliRunner, tmp_path: Path) -> None:
+    art = tmp_path / "a.txt"
+    lead = "Traders across several large venues rushed to reduce exposure on Tuesday as funding flipped negative, "
+    art.write_text(lead + "dragging Ethereum down 0.12% over the past 24 hours while volumes stayed thin.\n", encoding="utf-8")
+    res = runner.invoke(main, ["factcheck", str(art), "--published-at", "2025-05-19T15:00Z"])
+    quote = next(ln for ln in res.output.splitlines() if ln.strip().startswith("“"))
+    assert "0.12%" in quote
+    assert len(quote.strip()) < 140
+
+
+def test_factcheck_groups_a_dump_by_article(runner: CliRunner, tmp_path: Path) -> None:
+    dump = tmp_path / "d.jsonl"
+    dump.write_text(
+        json.dumps({"id": "a", "title": "First story", "published_at": "2025-05-19T15:00:00Z", "body": "Bitcoin is trading at $103,500 today."}) + "\n"
+        + json.dumps({"id": "b", "title": "Second story", "body": "Ethereum is trading at $2,500 today."}) + "\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(main, ["factcheck", str(dump)])
+    out = res.output
+    assert out.index("First story") < out.index("Bitcoin is trading") < out.index("Second story") < out.index("Ethereum is trading")
+    assert "All articles: 2 articles;" in out
+    assert "1 article of 2 have no publication time" in out or "1 article of 2 has no publication time" in out
+
+
+def test_factcheck_json_stays_an_array_and_json_report_adds_the_article(runner: CliRunner) -> None:
+    seed = str(CORPUS / "seeds" / "000_8e8d785f63898a59.txt")
+    arr = json.loads(runner.invoke(main, ["factcheck", seed, "--format", "json"]).output)
+    assert isinstance(arr, list)
+    rep = json.loads(runner.invoke(main, ["factcheck", seed, "--format", "json-report", "--published-at", "2025-05-19T15:00Z"]).output)
+    art = rep["articles"][0]
+    assert art["article"]["title"].startswith("Why Is Crypto Crashing Today")
+    assert art["article"]["published_at"] == "2025-05-19T15:00:00+00:00"
+    assert art["market"]["BTC"]["from"].startswith("2017-08-17")
+    assert art["summary"]["checks"] == len(art["checks"]) == len(arr)
+    assert rep["summary"]["articles"] == 1 and rep["summary"]["inconsistent"] >= 1
+
+
+def test_html_outputs_create_their_folder_like_the_report(runner: CliRunner, tmp_path: Path) -> None:
+    seed = str(CORPUS / "seeds" / "000_8e8d785f63898a59.txt")
+    target = tmp_path / "new" / "deeper" / "x.html"
+    res = runner.invoke(main, ["factcheck", seed, "--format", "html", "-o", str(target)])
+    assert res.exit_code == 1, res.output  # the 75K support is flagged; the page is written
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>") or "<html" in target.read_text(encoding="utf-8")
+    db = tmp_path / "r.db"
+    assert runner.invoke(main, ["run", seed, "--db", str(db), "--workers", "1"]).exit_code == 0
+    res = runner.invoke(main, ["report", "--db", str(db), "-o", str(tmp_path / "new2" / "deeper" / "site")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "new2" / "deeper" / "site" / "index.html").exists()
+    # where neither can create the folder, both refuse with a clear message (exit 2)
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    res = runner.invoke(main, ["factcheck", seed, "--format", "html", "-o", str(blocker / "x.html")])
+    assert res.exit_code == 2 and "cannot write" in res.output
+    res = runner.invoke(main, ["report", "--db", str(db), "-o", str(blocker / "site")])
+    assert res.exit_code == 2 and "Traceback" not in res.output

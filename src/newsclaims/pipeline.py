@@ -31,7 +31,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from .models import Article, Check, Claim, CleanArticle, Rejection, RejectReason
-from .read import InputProgress, iter_records
+from .read import InputProgress, input_bytes, iter_records
 from .settings import Settings
 from .storage import iso_utc, now_iso, open_db, to_json, transaction, upsert
 
@@ -348,7 +348,7 @@ class Runner:
         seen = {r[0] for r in self.db.execute("SELECT id FROM boilerplate_seen")} if "boilerplate_seen" in self.db.table_names() else set()
         new_ids: list[str] = []
 
-        scan = InputProgress()
+        scan = InputProgress(total_bytes=input_bytes(paths, self.settings))
         self._phase("boilerplate", scan)
         count = 0
 
@@ -393,7 +393,7 @@ class Runner:
         self.stats.stage_seconds["dedup_load"] += time.perf_counter() - t
         self.stats.mark_memory("dedup_load")
         ctx = WorkerContext(self.settings, extract=True, check=check, boilerplate=boilerplate, market_data=self.market)
-        self.input = InputProgress()
+        self.input = InputProgress(total_bytes=input_bytes(paths, self.settings))
         self._phase("articles", self.input)
         batches = self._todo(_batches(iter_records(paths, self.settings, self.input), self.settings.run.batch_size))
         try:

@@ -31,7 +31,7 @@ MAX_TEXT_CHARS = 90
 #: centred on the judged number so that the number is never cut away.
 QUOTE_CHARS = 110
 #: how to pass a publication time, said once per report when an article has none.
-PUBLISHED_AT_HINT = "pass --published-at, e.g. --published-at 2025-05-19T15:33Z"
+PUBLISHED_AT_HINT = "give it with --published-at, e.g. --published-at 2025-05-19T15:33Z"
 
 
 @dataclass(frozen=True)

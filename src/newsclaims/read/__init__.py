@@ -42,7 +42,7 @@ DUMP_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv"}
 HIDDEN_PREFIXES = (".", "_")
 IGNORE_FILE = ".newsclaimsignore"
 
-__all__ = ["InputFile", "InputProgress", "iter_input_files", "iter_records", "read_file"]
+__all__ = ["InputFile", "InputProgress", "input_bytes", "iter_input_files", "iter_records", "read_file"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,11 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def input_bytes(paths: Sequence[str | os.PathLike[str]], settings: Settings) -> int:
+    """Total size on disk of the files :func:`iter_records` would read."""
+    return sum(_size(f.path) for f in iter_input_files(paths, settings) if isinstance(f, InputFile))
 
 
 def _kind(name: str) -> tuple[str, bool] | None:
@@ -223,7 +228,8 @@ def iter_records(
         InputError: a named path does not exist.
     """
     if progress is not None:
-        progress.total_bytes = sum(_size(f.path) for f in iter_input_files(paths, settings) if isinstance(f, InputFile))
+        if not progress.total_bytes:
+            progress.total_bytes = input_bytes(paths, settings)
         progress.done_bytes = 0
     for item in iter_input_files(paths, settings):
         if isinstance(item, Rejection):
