@@ -434,3 +434,37 @@ def test_html_outputs_create_their_folder_like_the_report(runner: CliRunner, tmp
     assert res.exit_code == 2 and "cannot write" in res.output
     res = runner.invoke(main, ["report", "--db", str(db), "-o", str(blocker / "site")])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+# --------------------------------------------------------------------------- issue 13: exports
+
+
+def test_export_warns_on_a_filter_value_that_matches_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    assert runner.invoke(main, ["ingest", str(CORPUS / "seeds"), "--db", str(db), "--workers", "1"]).exit_code == 0
+    res = runner.invoke(main, ["export", "--db", str(db), "--table", "claims", "--format", "csv", "--asset", "DOGEEE"])
+    assert res.exit_code == 0
+    assert "warning: --asset DOGEEE matches no claim" in res.stderr and "BTC" in res.stderr
+    fine = runner.invoke(main, ["export", "--db", str(db), "--table", "claims", "--format", "csv", "--asset", "btc"])
+    assert "warning" not in fine.stderr
+
+
+def test_publisher_names_are_joined_and_the_raw_one_kept(runner: CliRunner, tmp_path: Path) -> None:
+    dump = tmp_path / "d.jsonl"
+    recs = [("Cointelegraph", 2), ("cointelegraph", 1), ("www.CoinDesk.com", 1), ("CoinDesk", 1)]
+    with dump.open("w", encoding="utf-8") as f:
+        n = 0
+        for source, times in recs:
+            for _ in range(times):
+                n += 1
+                f.write(json.dumps({"id": f"a{n}", "title": f"Story {n}", "source": source, "body": f"Bitcoin is trading at ${100_000 + n * 37:,} in story {n} about unrelated things number {n}."}) + "\n")
+    db = tmp_path / "x.db"
+    res = runner.invoke(main, ["ingest", str(dump), "--db", str(db), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    rows = sqlite3.connect(db).execute("SELECT source_raw, source FROM articles ORDER BY id").fetchall()
+    assert {raw: name for raw, name in rows} == {
+        "Cointelegraph": "Cointelegraph", "cointelegraph": "Cointelegraph",
+        "www.CoinDesk.com": "CoinDesk", "CoinDesk": "CoinDesk",
+    }
+    res = runner.invoke(main, ["export", "--db", str(db), "--table", "articles", "--format", "jsonl", "--source", "Cointelegraph"])
+    assert len(res.stdout.splitlines()) == 3

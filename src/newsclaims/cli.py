@@ -600,7 +600,12 @@ def export(ctx: click.Context, /, db: str, table: str, fmt: str, output: str | N
         fail("--table all goes with --format sqlite")
     out = Path(output) if output else None
     base = Path.cwd() if out is None or not out.is_absolute() else out.parent
-    n = export_table(open_db(db), table, fmt, out, filters, base_dir=base, stream=sys.stdout)  # type: ignore[arg-type]
+    from .export import unmatched_filters
+
+    database = open_db(db)
+    for warning in unmatched_filters(database, filters):
+        click.echo(f"newsclaims: warning: {warning}", err=True)
+    n = export_table(database, table, fmt, out, filters, base_dir=base, stream=sys.stdout)  # type: ignore[arg-type]
     if output:
         click.echo(f"wrote {n:,} rows to {output}", err=True)
     if fmt == "sqlite" and out is not None:

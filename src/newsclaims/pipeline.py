@@ -406,6 +406,7 @@ class Runner:
             else:
                 self._run_pool(ctx, batches, t_start)
             self.stats.mark_memory("batches")
+            self._publishers()
             if check and not self.stats.interrupted:
                 t = time.perf_counter()
                 self._phase("stories", None)
@@ -508,7 +509,7 @@ class Runner:
             art_rows.append({
                 "id": c.id, "source_id": c.source_id, "title": c.title, "text": c.text,
                 "published_at": iso_utc(c.published_at), "time_zone_assumed": int(c.time_zone_assumed),
-                "url": c.url, "source": c.source, "cluster_id": c.id, "is_canonical": 1, "story_id": c.id,
+                "url": c.url, "source": c.source, "source_raw": c.source, "cluster_id": c.id, "is_canonical": 1, "story_id": c.id,
                 "chars": len(c.text), "origin": c.origin, "removed": to_json(c.removed), "run_id": self.stats.run_id,
                 "stage": self.stage,
             })
@@ -558,6 +559,18 @@ class Runner:
             clusters.append({"id": c.id, "canonical_id": c.canonical_id, "size": c.size, "max_jaccard": c.max_jaccard})
             members.extend({"id": a, "cluster_id": c.id, "is_canonical": int(a == c.canonical_id)} for a in c.members)
         return clusters, members, list(changes.removed)
+
+    def _publishers(self) -> None:
+        """One name per publisher over the whole database (the raw spelling stays in source_raw)."""
+        from .clean.publishers import publisher_names
+
+        counts = dict(self.db.execute("SELECT source_raw, COUNT(*) FROM articles WHERE source_raw IS NOT NULL GROUP BY source_raw").fetchall())
+        names = publisher_names(counts)
+        with transaction(self.db):
+            self.db.conn.executemany(
+                "UPDATE articles SET source = ? WHERE source_raw = ? AND source IS NOT ?",
+                [(name, raw, name) for raw, name in names.items()],
+            )
 
     # ---- stories and the cross-copy check
     def _stories(self) -> None:

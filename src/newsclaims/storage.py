@@ -193,6 +193,13 @@ def _m0005_resume(db: sqlite_utils.Database) -> None:
     db.table("boilerplate_seen").create({"id": str}, pk="id")
 
 
+@migrations(name="0006_source_raw")
+def _m0006_source_raw(db: sqlite_utils.Database) -> None:
+    # the publisher's name as the input spelled it; ``source`` holds one name per publisher
+    db.table("articles").add_column("source_raw", str)
+    db.execute("UPDATE articles SET source_raw = source")
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (and create or migrate) a newsclaims database in WAL mode.
 
