@@ -236,6 +236,8 @@ class MarketData:
         if self._db is None or self._pid != os.getpid():
             if not self._path:
                 raise MarketDataError("market data has no database to read from")
+            if not os.path.exists(self._path):
+                raise MarketDataError(f"the market database {self._path} does not exist")
             conn = sqlite3.connect(self._path, timeout=60)
             self._db = sqlite_utils.Database(conn)
             self._pid = os.getpid()
@@ -249,6 +251,8 @@ class MarketData:
         for path in self._more:
             db = self._more_dbs.get(path)
             if db is None:
+                if not os.path.exists(path):
+                    raise MarketDataError(f"the market database {path} does not exist")
                 conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
                 db = self._more_dbs[path] = sqlite_utils.Database(conn)
             out.append(db)
