@@ -655,3 +655,20 @@ def test_crowded_levels_keep_their_labels_by_their_lines_and_every_asset_is_char
         assert abs((top + bottom) / 2 - line_y) <= 8 * 12
     order = [r[0] for r in sorted(rows, key=lambda r: r[1])]
     assert order == sorted(order)  # labels in the order of their lines
+
+
+@pytest.mark.browser
+def test_the_report_says_which_zone_was_assumed_and_for_how_many(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    assumed = [a for a in ROWS["articles"] if a["time_zone_assumed"]]
+    assert assumed
+    _open(browser, site / "index.html")
+    summary = browser.find_element(By.CSS_SELECTOR, "p.summary").text
+    assert f"{len(assumed)} articles without a time zone, read as UTC" in summary
+    dated = next(a for a in assumed if a["published_at"])
+    _open(browser, _page(site, dated))
+    assert "the input gave no time zone: UTC assumed" in browser.find_element(By.CSS_SELECTOR, "p.meta").text
+    given = next(a for a in ROWS["articles"] if a["published_at"] and not a["time_zone_assumed"])
+    _open(browser, _page(site, given))
+    assert "assumed" not in browser.find_element(By.CSS_SELECTOR, "p.meta").text
