@@ -232,18 +232,20 @@ class ProgressLine:
 
     def __init__(self, tty: bool, *, plain_every: float = PLAIN_PROGRESS_SECONDS) -> None:
         self.tty = tty
-        self.enabled = True
         self.plain_every = plain_every
         self._last = float("-inf")
         self._phase = ""
         self._width = 0
+        self._fraction: float | None = None
 
     def __call__(self, stats: Any) -> None:
         import time
 
         now = time.monotonic()
         changed = stats.phase != self._phase
-        if not changed and now - self._last < (BAR_REDRAW_SECONDS if self.tty else self.plain_every):
+        finished = stats.fraction == 1.0 and self._fraction != 1.0  # always show a phase's 100%
+        self._fraction = stats.fraction
+        if not (changed or finished) and now - self._last < (BAR_REDRAW_SECONDS if self.tty else self.plain_every):
             return
         self._last = now
         text = progress_text(stats)
@@ -269,12 +271,13 @@ def _program() -> str:
 
     script = Path(sys.executable).with_name("newsclaims")
     found = shutil.which("newsclaims")
-    if found or not script.exists():
+    if not script.exists() or (found is not None and Path(found).resolve() == script.resolve()):
         return "newsclaims"
     try:
-        return os.path.relpath(script)
+        rel = os.path.relpath(script)
     except ValueError:
         return str(script)
+    return str(script) if rel.startswith("..") else rel
 
 
 def _summary(stats: Any, db: str, stage: str, zone: str = "UTC") -> str:

@@ -364,6 +364,7 @@ class Runner:
                     yield rec
 
         learned = BoilerplateModel.learn(fresh(), self.settings)
+        self._report()  # the scan's 100%
         stored = BoilerplateModel.from_counts(
             ((r[0], r[1], r[2]) for r in self.db.execute("SELECT source, hash, articles FROM boilerplate")), self.settings
         )
