@@ -290,6 +290,7 @@ class Runner:
         self.market: Any = None
         self.input: InputProgress | None = None
         self._reading: InputProgress | None = None
+        self._records_total = 0
         self._t_start = self._phase_start = time.perf_counter()
 
     def _open_market(self) -> Any:
@@ -364,6 +365,7 @@ class Runner:
                     yield rec
 
         learned = BoilerplateModel.learn(fresh(), self.settings)
+        self._records_total = count  # the articles phase reports against the exact count
         self._report()  # the scan's 100%
         stored = BoilerplateModel.from_counts(
             ((r[0], r[1], r[2]) for r in self.db.execute("SELECT source, hash, articles FROM boilerplate")), self.settings
@@ -456,7 +458,12 @@ class Runner:
     def _report(self) -> None:
         self.stats.phase_elapsed = time.perf_counter() - self._phase_start
         self.stats.elapsed = time.perf_counter() - self._t_start
-        self.stats.fraction = self._reading.fraction() if self._reading is not None else None
+        if self.stats.phase == "articles" and self._records_total:
+            # records stored out of those the boilerplate scan counted: exact, where the
+            # bytes read run ahead of the batches still in the workers
+            self.stats.fraction = min(1.0, self.stats.read / self._records_total)
+        else:
+            self.stats.fraction = self._reading.fraction() if self._reading is not None else None
         if self.progress is not None:
             self.progress(self.stats)
 
