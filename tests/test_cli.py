@@ -287,7 +287,8 @@ def test_progress_is_shown_from_the_start_when_not_a_terminal(tmp_path: Path) ->
     assert res.exit_code == 0, res.output
     lines = res.stderr.splitlines()
     # plain lines, one per phase at least, the first before any article is processed
-    assert lines[0].startswith("1/3 learning boilerplate")
+    assert lines[0].startswith("preparing market data")
+    assert lines[1].startswith("1/3 learning boilerplate")
     assert any(ln.startswith("2/3 articles") and "%" in ln for ln in lines)
     assert any(ln.startswith("3/3 grouping stories") for ln in lines)
     assert "\r" not in res.stderr

@@ -215,6 +215,8 @@ def progress_text(stats: Any) -> str:
         bar = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {100 * f:3.0f}%  "
         if 0.005 < f < 1 and stats.phase_elapsed > 1:
             eta = f"  ETA {_duration(stats.phase_elapsed * (1 - f) / f)}"
+    if stats.phase == "market":
+        return "preparing market data (the first run on a machine imports the bundled candles once)"
     if stats.phase == "boilerplate":
         return f"1/3 learning boilerplate  {bar}{_duration(stats.phase_elapsed)} elapsed{eta}"
     if stats.phase == "stories":

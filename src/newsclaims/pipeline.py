@@ -386,6 +386,7 @@ class Runner:
         check = self.stage == "run"  # ingest extracts claims too; run also checks them
         if check:
             t = time.perf_counter()
+            self._phase("market", None)
             self.market = self._open_market()
             self.stats.stage_seconds["market_import"] += time.perf_counter() - t
         self.stats.mark_memory("start")
