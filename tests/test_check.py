@@ -725,3 +725,78 @@ def test_seeds_end_to_end(seed_claims: dict[str, list[Claim]], settings: Setting
     eth = [r for r in rows if r.claim.asset == "ETH" and r.claim.type == "price_change"]
     assert sorted(r.claim.value for r in eth) == [-2.97, -0.6, -0.12]
     assert {r.verdict for r in eth} == {"inconsistent"}
+
+
+# --------------------------------------------------------------------------- issue 13: reasons that say what happened
+
+
+def _times(market: MarketData, asset: str) -> list[datetime]:
+    cov = market.coverage(asset)
+    assert cov is not None
+    t, out = cov[0] + timedelta(days=2), []
+    while t < cov[1] - timedelta(hours=2):
+        out.append(t)
+        t += timedelta(hours=1)
+    return out
+
+
+def test_a_flat_market_against_a_stated_fall_is_not_called_agreement(market: MarketData, settings: Settings) -> None:
+    from newsclaims.check import check_market_change
+
+    # a time where the market rose a little (under the flat threshold) over 24 hours
+    at, up = next(
+        (t, ch.change_pct) for t in _times(market, "ETH")
+        if (ch := market.change_over("ETH", t, timedelta(hours=24))) is not None and 0.05 < ch.change_pct < 0.4
+    )
+    c = claim("price_change", "ETH", -0.43, "Ethereum slipped 0.43% in 24 hours", unit="percent", window="PT24H", direction="down")
+    row = check_market_change(c, published_at=at, market=market, settings=settings)
+    assert row.verdict == "consistent"
+    assert "agrees" not in row.reason
+    assert "too small to contradict" in row.reason and f"{up:+.2f}%" in row.reason
+    same = claim("price_change", "ETH", round(up, 2), "Ethereum rose", unit="percent", window="PT24H", direction="up")
+    assert "agrees with the stated" in check_market_change(same, published_at=at, market=market, settings=settings).reason
+
+
+def test_a_support_beyond_the_tolerance_is_not_said_to_lie_at_the_price(market: MarketData, settings: Settings) -> None:
+    from newsclaims.check import check_level
+
+    tol = settings.check.level_tolerance_pct / 100
+    # a time whose candle traded well above the price at that moment
+    for t in _times(market, "BTC"):
+        p = market.price_at("BTC", t)
+        if p is not None and (p.high - p.price) / p.price > 2 * tol:
+            break
+    else:
+        pytest.fail("no candle with a wide enough range in the fixture")
+    value = round(p.price * (1 + 1.5 * tol))
+    c = claim("support", "BTC", value, f"support at ${value:,}")
+    row = check_level(c, [c], published_at=t, market=market, settings=settings)
+    assert row.verdict == "consistent"
+    assert row.deviation is not None and row.deviation > tol
+    assert "as a support should" not in row.reason and "lies at" not in row.reason
+    assert "above" in row.reason and "not clearly on the wrong side" in row.reason
+    near = claim("support", "BTC", round(p.price * (1 + tol / 2)), "support near")
+    assert "where a support being tested sits" in check_level(near, [near], published_at=t, market=market, settings=settings).reason
+    below = claim("support", "BTC", round(p.price * 0.9), "support below")
+    assert "as a support should" in check_level(below, [below], published_at=t, market=market, settings=settings).reason
+
+
+def test_no_other_figure_is_said_only_when_there_is_none(settings: Settings) -> None:
+    a = claim("etf_flow", "BTC", 390e6, "inflows of $390 million", window="P1D", start=0)
+    b = claim("etf_flow", "BTC", 394.16e6, "weekly inflows of $394.16 million", window="P7D", start=40)
+    rows = check_claims([a, b], published_at=T_0519, market=None, settings=settings)
+    lonely = [r for r in rows if r.verdict == "unverifiable" and r.check == "internal"]
+    assert len(lonely) == 2
+    for r in lonely:
+        assert "states no other figure" not in r.reason
+        assert "$390 million" in r.reason or "$394 million" in r.reason
+    alone = check_claims([a], published_at=T_0519, market=None, settings=settings)
+    assert "states no other figure" in only(alone, "internal").reason
+
+
+def test_a_time_outside_the_data_is_named_as_published_not_as_the_window_start(market: MarketData, settings: Settings) -> None:
+    t = datetime(2026, 2, 6, 12, 0, tzinfo=UTC)
+    c = claim("price", "BTC", 70000, "Bitcoin is trading at $70,000")
+    row = only(check_claims([c], published_at=t, market=market, settings=settings), "market_price")
+    assert row.verdict == "unverifiable"
+    assert "2026-02-06 12:00 UTC" in row.reason and "10:00" not in row.reason

@@ -315,13 +315,12 @@ def test_sqlite_copy_has_fts_foreign_keys_and_metadata(db: sqlite_utils.Database
         assert tables[t]["description"]
         columns = [r[1] for r in copy.execute(f"PRAGMA table_info({t})")]
         for c in columns:
-            if c != "stage":  # a pipeline column this module does not describe yet
-                assert tables[t]["columns"].get(c), (t, c)
+            assert tables[t]["columns"].get(c), (t, c)
 
 
 def test_sqlite_copy_respects_filters_and_keeps_keys_resolvable(db: sqlite_utils.Database, tmp_path: Path) -> None:
     out = tmp_path / "june.db"
-    export_table(db, "claims", "sqlite", out, ExportFilters(since=datetime(2025, 6, 1), verdict="consistent"), base_dir=tmp_path)
+    export_table(db, "all", "sqlite", out, ExportFilters(since=datetime(2025, 6, 1), verdict="consistent"), base_dir=tmp_path)
     copy = sqlite3.connect(out)
     published = [r[0] for r in copy.execute("SELECT published_at FROM articles")]
     assert published and all(p >= "2025-06-01" for p in published)
@@ -369,3 +368,58 @@ def test_read_snapshot_sees_one_moment(db: sqlite_utils.Database, tmp_path: Path
         assert db.conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0] == before
     assert not db.conn.in_transaction
     assert db.conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0] < before
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+def test_parquet_times_are_timestamps_in_utc(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    out = tmp_path / "articles.parquet"
+    export_table(db, "articles", "parquet", out, ExportFilters(), base_dir=tmp_path)
+    table = pq.read_table(out)
+    assert table.schema.field("published_at").type == pa.timestamp("us", tz="UTC")
+    got = {r["id"]: r["published_at"] for r in table.to_pylist()}
+    for a in ROWS["articles"]:
+        expected = datetime.fromisoformat(a["published_at"]).astimezone(UTC) if a["published_at"] else None
+        assert got[a["id"]] == expected
+    wide = pq.read_table(_parquet(db, tmp_path, "claims_wide"))
+    assert wide.schema.field("published_at").type == pa.timestamp("us", tz="UTC")
+    checks = pq.read_table(_parquet(db, tmp_path, "checks"))
+    assert checks.schema.field("as_of").type == pa.timestamp("us", tz="UTC")
+
+
+def _parquet(db: sqlite_utils.Database, tmp_path: Path, table: str) -> Path:
+    out = tmp_path / f"{table}.parquet"
+    export_table(db, table, "parquet", out, ExportFilters(), base_dir=tmp_path)
+    return out
+
+
+def test_sqlite_copy_of_one_table_honours_the_table_and_the_filters(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    out = tmp_path / "wide.db"
+    export_table(db, "claims_wide", "sqlite", out, ExportFilters(asset="ETH"), base_dir=tmp_path)
+    copy = sqlite3.connect(out)
+    names = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'") if not r[0].startswith("claims_wide_fts")}
+    assert names == {"claims_wide"}
+    assets = {r[0] for r in copy.execute("SELECT asset FROM claims_wide")}
+    assert assets == {"ETH"}
+    assert copy.execute("SELECT COUNT(*) FROM claims_wide").fetchone()[0] == sum(1 for c in ROWS["claims"] if c["asset"] == "ETH")
+
+
+def test_datasette_claims_wide_has_search_key_and_indexes(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    out = tmp_path / "all.db"
+    export_table(db, "all", "sqlite", out, ExportFilters(), base_dir=tmp_path)
+    copy = sqlite_utils.Database(out)
+    wide = copy["claims_wide"]
+    assert wide.pks == ["claim_id"]  # type: ignore[union-attr]
+    # Datasette's ?_search= uses the table's FTS index
+    assert wide.detect_fts() == "claims_wide_fts"  # type: ignore[union-attr]
+    hits = [r["claim_id"] for r in wide.search("support")]  # type: ignore[union-attr]
+    expected = {c["id"] for c in ROWS["claims"] if "support" in (c["sentence"] + " " + c["text"]).lower()}
+    assert expected and set(hits) >= expected
+    indexed = {tuple(i.columns) for i in wide.indexes}  # type: ignore[union-attr]
+    for cols in (("verdict",), ("type",), ("asset",), ("published_at",)):
+        assert cols in indexed
+    plan = " ".join(str(r) for r in copy.execute("EXPLAIN QUERY PLAN SELECT * FROM claims_wide WHERE verdict = 'inconsistent'").fetchall())
+    assert "USING INDEX" in plan

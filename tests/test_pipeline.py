@@ -252,13 +252,18 @@ REAL_LINES = "".join(json.dumps(r) + "\n" for r in _records(DUMP)[:30])
 
 
 def test_a_stage_failing_on_an_article_becomes_a_processing_error() -> None:
-    """A misconfigured market path makes the check stage fail: the article is rejected with the
-    stage's error, and the batch goes on."""
+    """A market database that went missing makes the check stage fail: the article is rejected
+    with the stage's error, and the batch goes on."""
+    from datetime import UTC, datetime
+
+    from newsclaims.market import MarketData
     from newsclaims.models import Article, Rejection, RejectReason
     from newsclaims.pipeline import WorkerContext, process_article
 
-    art = Article(id="x1", source_id="x1", body="Bitcoin is trading at $104,500 today.", origin="t:1")
-    ctx = WorkerContext(load_settings(), extract=True, check=True, market_path="/nonexistent/market")
+    art = Article(id="x1", source_id="x1", body="Bitcoin is trading at $104,500 today.", origin="t:1",
+                  published_at=datetime(2025, 5, 19, 15, tzinfo=UTC))
+    market = MarketData(None, path="/nonexistent/market.db")
+    ctx = WorkerContext(load_settings(), extract=True, check=True, market_data=market)
     res = process_article(art, ctx)
     assert isinstance(res, Rejection) and res.reason == RejectReason.PROCESSING_ERROR
     assert "nonexistent" in res.detail and res.source_id == "x1"

@@ -9,6 +9,7 @@ Binance 4-hour candles (``tests/fixtures/report/market``) imported with
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import sqlite3
@@ -474,3 +475,200 @@ def test_real_factcheck_output_is_marked_or_noted(browser: Any, tmp_path: Path) 
         for n, text in marks:
             assert ordered[n - 1].text == text == article.text[ordered[n - 1].start : ordered[n - 1].end]
         assert len(marks) + len(notes) == len(claims), article.source_id
+
+
+# --------------------------------------------------------------------------- issue 13
+
+
+@pytest.fixture(scope="module")
+def paged(built: tuple[sqlite_utils.Database, MarketData, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db, market, _ = built
+    site = tmp_path_factory.mktemp("paged") / "site"
+    write_report(db, site, market=market, per_page=3)
+    return site
+
+
+def _story_titles(browser: Any) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table.stories a.story-title")]
+
+
+@pytest.mark.browser
+def test_index_is_paginated(browser: Any, paged: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    n_stories = len({a["story_id"] for a in ROWS["articles"]})
+    _open(browser, paged / "index.html")
+    seen: list[str] = []
+    pages = 0
+    while True:
+        pages += 1
+        titles = _story_titles(browser)
+        assert 0 < len(titles) <= 3
+        seen += titles
+        nxt = browser.find_elements(By.CSS_SELECTOR, "nav.pager a.next")
+        if not nxt:
+            break
+        nxt[0].click()
+    assert pages == -(-n_stories // 3) and len(seen) == n_stories
+    assert f"page {pages} of {pages}" in browser.find_element(By.CSS_SELECTOR, "nav.pager").text
+
+
+@pytest.mark.browser
+def test_index_filters_by_verdict_asset_source_and_month(browser: Any, paged: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    articles = {a["id"]: a for a in ROWS["articles"]}
+    stories: dict[str, set[str]] = {}
+    for a in ROWS["articles"]:
+        stories.setdefault(a["story_id"], set()).add(a["id"])
+
+    def expected(pred: Any) -> int:
+        return sum(1 for ids in stories.values() if any(pred(articles[i]) for i in ids))
+
+    def listed(href: str) -> int:
+        _open(browser, paged / "index.html")
+        for d in browser.find_elements(By.CSS_SELECTOR, "nav.filters details"):
+            browser.execute_script("arguments[0].open = true", d)
+        browser.find_element(By.CSS_SELECTOR, f'nav.filters a[href="{href}"]').click()
+        total = 0
+        while True:
+            total += len(_story_titles(browser))
+            nxt = browser.find_elements(By.CSS_SELECTOR, "nav.pager a.next")
+            if not nxt:
+                return total
+            nxt[0].click()
+
+    btc = {c["article_id"] for c in ROWS["claims"] if c["asset"] == "BTC"}
+    assert listed("asset-btc.html") == expected(lambda a: a["id"] in btc) > 0
+    flagged = {c["article_id"] for c in ROWS["claims"] if _worst(c["id"]) == "inconsistent"}
+    assert listed("verdict-inconsistent.html") == expected(lambda a: a["id"] in flagged) > 0
+    source = next(a["source"] for a in ROWS["articles"] if a["source"])
+    stem = "source-" + safe_file_stem(source.lower())
+    assert listed(f"{stem}.html") == expected(lambda a: a["source"] == source) > 0
+    month = next(a["published_at"][:7] for a in ROWS["articles"] if a["published_at"])
+    assert listed(f"month-{month}.html") == expected(lambda a: (a["published_at"] or "").startswith(month)) > 0
+    assert f"month: {month}" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+@pytest.mark.browser
+def test_rejected_records_have_their_own_page(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, site / "index.html")
+    link = browser.find_element(By.CSS_SELECTOR, "a.rejections")
+    assert link.text == f"{len(ROWS['rejections'])} rejected records"
+    link.click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.rejections tbody tr")
+    assert len(rows) == len(ROWS["rejections"])
+    reasons = {r["reason"] for r in ROWS["rejections"]}
+    assert {row.find_elements(By.TAG_NAME, "td")[1].text for row in rows} == reasons
+
+
+@pytest.mark.browser
+def test_numbers_times_and_reasons_read_as_text(browser: Any, site: Path) -> None:
+    import re
+
+    from selenium.webdriver.common.by import By
+
+    for a in ROWS["articles"]:
+        _open(browser, _page(site, a))
+        text = browser.find_element(By.TAG_NAME, "main").text
+        assert not re.search(r"\d\.?\d*e[+-]\d", text), a["source_id"]  # no scientific notation
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text)  # no raw ISO timestamps
+        for reason in browser.find_elements(By.CSS_SELECTOR, "span.reason"):
+            assert reason.text[:1] == reason.text[:1].upper(), reason.text
+        for numbers in browser.find_elements(By.CSS_SELECTOR, "span.numbers"):
+            assert not re.search(r"\d{5}", numbers.text.replace(",", ",")) or "," in numbers.text
+    _open(browser, _page(site, SEED_000))
+    numbers = " ".join(n.text for n in browser.find_elements(By.CSS_SELECTOR, "span.numbers"))
+    assert "claimed $237,000,000" in numbers or "claimed $2,160,000,000" in numbers
+    oi = [c for c in _claims_of(SEED_000["id"]) if c["type"] == "open_interest" and c["unit"] == "USD"]
+    for c in oi:
+        entry = browser.find_element(By.CSS_SELECTOR, f'li.claim-entry[data-claim-id="{c["id"]}"]')
+        assert "$" in entry.find_element(By.CSS_SELECTOR, ".value").text
+    dated = next(a for a in ROWS["articles"] if a["published_at"])
+    _open(browser, _page(site, dated))
+    shown = browser.find_element(By.CSS_SELECTOR, "p.meta time").text
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", shown)
+    _open(browser, site / "index.html")
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", browser.find_element(By.TAG_NAME, "main").text)
+
+
+@pytest.mark.browser
+def test_other_copies_are_links(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    copies = [a for a in ROWS["articles"] if a["story_id"] == SEED_000["story_id"] and a["id"] != SEED_000["id"]]
+    assert copies
+    _open(browser, _page(site, SEED_000))
+    links = browser.find_elements(By.CSS_SELECTOR, "ul.other-copies a")
+    assert sorted(link.get_attribute("href").rsplit("/", 1)[-1] for link in links) == sorted(article_file_name(a["id"]) for a in copies)
+    links[0].click()
+    assert browser.find_elements(By.CSS_SELECTOR, "mark.claim")
+    assert SEED_000["id"] in [link.get_attribute("href").rsplit("/", 1)[-1][:-5] for link in browser.find_elements(By.CSS_SELECTOR, "ul.other-copies a")]
+
+
+def _claim(asset: str, type_: str, value: float, start: int) -> Claim:
+    return Claim(id=f"{asset}{start}", article_id="a", source_id="s", type=type_, asset=asset, value=value,  # type: ignore[arg-type]
+                 unit="USD", text="x", start=start, end=start + 1, sentence="x")
+
+
+@pytest.mark.browser
+def test_crowded_levels_keep_their_labels_by_their_lines_and_every_asset_is_charted(
+    browser: Any, built: tuple[sqlite_utils.Database, MarketData, Path], tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    market = built[1]
+    t = datetime(2025, 6, 17, 19, 37, tzinfo=UTC)
+    close = market.price_at("BTC", t)
+    eth = market.price_at("ETH", t)
+    assert close is not None and eth is not None
+    levels = [_claim("BTC", "support", round(close.price * (0.97 + 0.002 * i)), i) for i in range(14)]
+    levels.append(_claim("ETH", "resistance", round(eth.price * 1.05), 99))
+    text = "x" * 200
+    article = CleanArticle(id="crowd", source_id="crowd", title="Crowded", text=text, published_at=t)
+    checks = [Check(claim=c, check="level_vs_price", verdict="consistent", reason="fine") for c in levels]
+    page = tmp_path / "crowd.html"
+    page.write_text(render_article_page(article, levels, checks, market), encoding="utf-8")
+    _open(browser, page)
+    charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")
+    assert [c.find_element(By.TAG_NAME, "title").get_attribute("textContent")[:3] for c in charts] == ["BTC", "ETH"]
+    boxes = browser.execute_script(
+        "const svg = document.querySelector('figure.chart svg');"
+        "const h = svg.viewBox.baseVal.height;"
+        "return [h, Array.from(svg.querySelectorAll('g.level')).map(g => {"
+        " const l = g.querySelector('line').getBBox(); const t = g.querySelector('text').getBBox();"
+        " return [l.y, t.y, t.y + t.height]; })]"
+    )
+    height, rows = boxes
+    assert len(rows) == 14
+    tops = sorted((r[1], r[2]) for r in rows)
+    for (_, bottom), (top, _) in itertools.pairwise(tops):
+        assert top >= bottom - 1  # labels do not overlap
+    for line_y, top, bottom in rows:
+        assert top >= 0 and bottom <= height  # inside the chart
+        # near its own line: a crowd is centred on its lines (at most half of it away),
+        # where the old layout pushed the 14th label 13 label heights below its line
+        assert abs((top + bottom) / 2 - line_y) <= 8 * 12
+    order = [r[0] for r in sorted(rows, key=lambda r: r[1])]
+    assert order == sorted(order)  # labels in the order of their lines
+
+
+@pytest.mark.browser
+def test_the_report_says_which_zone_was_assumed_and_for_how_many(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    assumed = [a for a in ROWS["articles"] if a["time_zone_assumed"]]
+    assert assumed
+    _open(browser, site / "index.html")
+    summary = browser.find_element(By.CSS_SELECTOR, "p.summary").text
+    assert f"{len(assumed)} articles without a time zone, read as UTC" in summary
+    dated = next(a for a in assumed if a["published_at"])
+    _open(browser, _page(site, dated))
+    assert "the input gave no time zone: UTC assumed" in browser.find_element(By.CSS_SELECTOR, "p.meta").text
+    given = next(a for a in ROWS["articles"] if a["published_at"] and not a["time_zone_assumed"])
+    _open(browser, _page(site, given))
+    assert "assumed" not in browser.find_element(By.CSS_SELECTOR, "p.meta").text

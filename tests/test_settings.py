@@ -61,3 +61,26 @@ def test_bad_file(tmp_path: Path) -> None:
 def test_override_key_must_be_dotted() -> None:
     with pytest.raises(SettingsError, match=r"SECTION\.KEY"):
         load_settings(overrides={"threshold": 0.5})
+
+
+def test_unknown_keys_name_the_nearest_valid_one(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"did you mean dedup\.threshold\?") as info:
+        load_settings(overrides={"dedup.treshold": 0.9})
+    assert "keys of [dedup]: num_perm, seed" in str(info.value)
+    with pytest.raises(SettingsError, match=r"did you mean run\.workers\?"):
+        load_settings(overrides={"ingest.workers": 2})  # the right key in the wrong section
+    f = tmp_path / "s.toml"
+    f.write_text("[check]\nprice_tolerance = 3\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"did you mean check\.price_tolerance_pct\?"):
+        load_settings(f)
+
+
+@pytest.mark.parametrize(("zone", "hours"), [("+02:00", 2), ("-0530", -5.5), ("UTC+3", 3), ("Europe/Berlin", None)])
+def test_time_zones_may_be_fixed_offsets(zone: str, hours: float | None) -> None:
+    from datetime import datetime, timedelta
+
+    s = load_settings(overrides={"ingest.default_timezone": zone})
+    if hours is not None:
+        assert s.ingest.zone().utcoffset(datetime(2025, 1, 1)) == timedelta(hours=hours)
+    with pytest.raises(SettingsError, match="offset"):
+        load_settings(overrides={"ingest.default_timezone": "+15:00"})

@@ -79,8 +79,15 @@ def input_overrides(kw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: exit code when the tool itself failed (a bug, a broken database), per spec/cli.md.
+EXIT_FAILURE = 3
+
+
 def guarded(func: F) -> F:
-    """Turn the library's errors into a message and exit code 2."""
+    """Turn the library's errors into a message and exit code 2, and a crash into exit 3.
+
+    A crash must not exit 1, which means "found an inconsistency" to a publishing gate.
+    """
     import functools
 
     @functools.wraps(func)
@@ -91,8 +98,70 @@ def guarded(func: F) -> F:
             fail(str(exc))
         except BrokenPipeError:
             sys.exit(0)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            log.debug("internal error", exc_info=True)
+            fail(f"internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)", EXIT_FAILURE)
 
     return wrapper  # type: ignore[return-value]
+
+
+#: the database every command uses when --db is not given.
+DEFAULT_DB = "newsclaims.db"
+
+
+def _root_obj(ctx: click.Context) -> dict[str, Any]:
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = {"config": None, "set": {}}
+    obj: dict[str, Any] = root.obj
+    return obj
+
+
+def _parse_sets(sets: Sequence[str]) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for item in sets:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r}: expected SECTION.KEY=VALUE", param_hint="--set")
+        key, raw = item.split("=", 1)
+        parsed[key.strip()] = _parse_value(raw.strip())
+    return parsed
+
+
+def _set_verbosity(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+
+
+def _on_config(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        _root_obj(ctx)["config"] = value
+
+
+def _on_set(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> None:
+    if value:
+        _root_obj(ctx)["set"].update(_parse_sets(value))
+
+
+def _on_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    if value:
+        obj = _root_obj(ctx)
+        obj["verbose"] = obj.get("verbose", 0) + value
+        _set_verbosity(obj["verbose"])
+
+
+def global_options(func: F) -> F:
+    """--config, --set and -v, accepted after the command as well as before it."""
+    opts = [
+        click.option("--config", type=click.Path(dir_okay=False), expose_value=False, callback=_on_config, help="A settings TOML file (see `newsclaims config`)."),
+        click.option("--set", "sets", multiple=True, metavar="SECTION.KEY=VALUE", expose_value=False, callback=_on_set, help="Override one setting, e.g. --set dedup.threshold=0.85."),
+        click.option("-v", "--verbose", count=True, expose_value=False, callback=_on_verbose, help="More log output (-vv for debug)."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,64 +173,135 @@ def guarded(func: F) -> F:
 def main(ctx: click.Context, /, config: str | None, sets: tuple[str, ...], verbose: int) -> None:
     """Extract numeric market claims from crypto news and check them.
 
+    --config, --set and -v go before or after the command.
+
     \b
     Quick start:
       newsclaims run corpus/            # ingest, dedup, extract, check into newsclaims.db
       newsclaims factcheck article.txt  # check one article
-      newsclaims export --db newsclaims.db --table claims_wide --format csv -o claims.csv
+      newsclaims export --table claims_wide --format csv -o claims.csv
     """
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    parsed: dict[str, Any] = {}
-    for item in sets:
-        if "=" not in item:
-            raise click.BadParameter(f"{item!r}: expected SECTION.KEY=VALUE", param_hint="--set")
-        key, raw = item.split("=", 1)
-        parsed[key.strip()] = _parse_value(raw.strip())
-    ctx.obj = {"config": config, "set": parsed}
+    _set_verbosity(verbose)
+    ctx.obj = {"config": config, "set": _parse_sets(sets), "verbose": verbose}
 
 
 # --------------------------------------------------------------------------- batch
 
 
-class ProgressLine:
-    """A one-line progress display on stderr (only when stderr is a terminal)."""
+#: seconds between plain progress lines when stderr is not a terminal (logs, CI).
+PLAIN_PROGRESS_SECONDS = 10.0
+#: seconds between redraws of the progress bar on a terminal.
+BAR_REDRAW_SECONDS = 0.2
+BAR_WIDTH = 24
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._last = 0.0
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def progress_text(stats: Any) -> str:
+    """One progress line: phase, bar with percent, counts, rate and ETA.
+
+    Words match the summary's ("inconsistent" is a count of inconsistent checks).
+    """
+    f = stats.fraction
+    bar = ""
+    eta = ""
+    if f is not None:
+        filled = round(BAR_WIDTH * f)
+        bar = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {100 * f:3.0f}%  "
+        if 0.005 < f < 1 and stats.phase_elapsed > 1:
+            eta = f"  ETA {_duration(stats.phase_elapsed * (1 - f) / f)}"
+    if stats.phase == "market":
+        return "preparing market data (the first run on a machine imports the bundled candles once)"
+    if stats.phase == "boilerplate":
+        return f"1/3 learning boilerplate  {bar}{_duration(stats.phase_elapsed)} elapsed{eta}"
+    if stats.phase == "stories":
+        return f"3/3 grouping stories, comparing copies  ({stats.stored + stats.already_stored:,} articles)  {_duration(stats.phase_elapsed)} elapsed"
+    rate = stats.read / stats.phase_elapsed if stats.phase_elapsed > 0 else 0.0
+    incons = stats.checks.get("inconsistent", 0)
+    return (
+        f"2/3 articles  {bar}{stats.read:,} read  {stats.stored:,} stored  {stats.duplicates:,} near-duplicates  "
+        f"{sum(stats.claims.values()):,} claims  {incons:,} inconsistent  {rate:,.0f} records/s{eta}"
+    )
+
+
+class ProgressLine:
+    """Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise."""
+
+    def __init__(self, tty: bool, *, plain_every: float = PLAIN_PROGRESS_SECONDS) -> None:
+        self.tty = tty
+        self.plain_every = plain_every
+        self._last = float("-inf")
+        self._phase = ""
+        self._width = 0
+        self._fraction: float | None = None
 
     def __call__(self, stats: Any) -> None:
         import time
 
-        if not self.enabled or time.monotonic() - self._last < 0.2:
+        now = time.monotonic()
+        changed = stats.phase != self._phase
+        finished = stats.fraction == 1.0 and self._fraction != 1.0  # always show a phase's 100%
+        self._fraction = stats.fraction
+        if not (changed or finished) and now - self._last < (BAR_REDRAW_SECONDS if self.tty else self.plain_every):
             return
-        self._last = time.monotonic()
-        flags = stats.checks.get("inconsistent", 0)
-        line = (
-            f"\r{stats.read:,} read  {stats.stored:,} stored  {stats.duplicates:,} duplicates  "
-            f"{sum(stats.claims.values()):,} claims  {flags:,} flags  {stats.articles_per_s:,.0f} articles/s"
-        )
-        click.echo(line, err=True, nl=False)
+        self._last = now
+        text = progress_text(stats)
+        if self.tty:
+            if changed and self._phase:
+                click.echo("", err=True)
+            pad = max(0, self._width - len(text))
+            self._width = len(text)
+            click.echo("\r" + text + " " * pad, err=True, nl=False)
+        else:
+            click.echo(text, err=True)
+        self._phase = stats.phase
 
     def close(self) -> None:
-        if self.enabled:
+        if self.tty and self._phase:
             click.echo("", err=True)
 
 
-def _summary(stats: Any, db: str, stage: str) -> str:
+def _program() -> str:
+    """How to call newsclaims again: its name when on PATH, else the script's path."""
+    import os
+    import shutil
+
+    script = Path(sys.executable).with_name("newsclaims")
+    found = shutil.which("newsclaims")
+    if not script.exists() or (found is not None and Path(found).resolve() == script.resolve()):
+        return "newsclaims"
+    try:
+        rel = os.path.relpath(script)
+    except ValueError:
+        return str(script)
+    return str(script) if rel.startswith("..") else rel
+
+
+def _summary(stats: Any, db: str, stage: str, zone: str = "UTC") -> str:
     lines = [
         f"{stage} done in {stats.elapsed:.1f} s ({stats.articles_per_s:,.0f} records/s)" + (" - interrupted, re-run to resume" if stats.interrupted else ""),
         f"  records read      {stats.read:,}",
         f"  articles stored   {stats.stored:,}" + (f"  (+{stats.already_stored:,} already in the database)" if stats.already_stored else ""),
         f"  near-duplicates   {stats.duplicates:,}  ({stats.clusters:,} clusters in the database)",
     ]
+    if stats.zone_assumed:
+        lines.append(f"  time zone         {zone} assumed for {stats.zone_assumed:,} of {stats.stored:,} articles (their times have no zone; --timezone to change)")
+    else:
+        lines.append(f"  time zone         every time had a zone ({zone} would have been assumed)" if stats.stored else f"  time zone         {zone} for times without one")
     claims = ", ".join(f"{k} {v:,}" for k, v in stats.claims.most_common()) or "none"
     lines.append(f"  claims            {sum(stats.claims.values()):,}  ({claims})")
     if stage == "run":
         lines.append(f"  stories           {stats.stories:,}")
         checks = ", ".join(f"{k} {v:,}" for k, v in stats.checks.most_common()) or "none"
         lines.append(f"  checks            {sum(stats.checks.values()):,}  ({checks})")
+        if stats.cross_copy:
+            cc = ", ".join(f"{k} {v:,}" for k, v in stats.cross_copy.most_common())
+            lines.append(f"    of which cross-copy {sum(stats.cross_copy.values()):,}  ({cc})")
     rej = ", ".join(f"{k} {v:,}" for k, v in stats.rejected.most_common()) or "none"
     lines.append(f"  rejected          {sum(stats.rejected.values()):,}  ({rej})")
     lines.append(f"  database          {db}")
@@ -169,6 +309,8 @@ def _summary(stats: Any, db: str, stage: str) -> str:
 
 
 def _batch(ctx: click.Context, /, stage: str, paths: Sequence[str], db: str, market: str | None, workers: int | None, kw: dict[str, Any]) -> None:
+    import shlex
+
     from .pipeline import run_pipeline
 
     settings = build_settings(ctx, **input_overrides(kw), **{"market.path": market})
@@ -187,22 +329,30 @@ def _batch(ctx: click.Context, /, stage: str, paths: Sequence[str], db: str, mar
     finally:
         progress.close()
         signal.signal(signal.SIGINT, old)
-    click.echo(_summary(stats, db, stage))
-    if stage == "run":
+    click.echo(_summary(stats, db, stage, settings.ingest.default_timezone))
+    prog = _program()
+    nothing = stats.stored + stats.already_stored == 0
+    if stats.interrupted:
+        again = " ".join(shlex.quote(a) for a in [prog, *sys.argv[1:]]) if sys.argv[1:] else f"{prog} {stage} ..."
+        click.echo(f"\nInterrupted: the database holds part of the input. Next: run the same command again to resume:\n      {again}")
+    elif stage == "run" and not nothing:
         click.echo(
-            f"\nNext: newsclaims export --db {db} --table claims_wide --format csv -o claims.csv\n"
-            f"      newsclaims report --db {db} -o report/   (then open report/index.html)"
+            f"\nNext: {prog} export --db {db} --table claims_wide --format csv -o claims.csv\n"
+            f"      {prog} report --db {db} -o report/   (then open report/index.html)"
         )
-    if stats.stored + stats.already_stored == 0:
+        if prog != "newsclaims":
+            click.echo(f"      (or `source {Path(prog).parent}/activate` to call it as newsclaims)")
+    if nothing:
         fail("no article could be read from the input" + (f" ({sum(stats.rejected.values())} rejected, see the rejections table)" if stats.rejected else ""))
     if stats.interrupted:
         sys.exit(130)
 
 
 @main.command()
+@global_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--db", required=True, type=click.Path(dir_okay=False), help="SQLite database file (created if missing).")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: number of cores).")
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database file (created if missing).")
+@click.option("--workers", type=click.IntRange(min=0), help="Worker processes (0 or unset: number of cores, or run.workers).")
 @input_options
 @click.pass_context
 @guarded
@@ -212,10 +362,11 @@ def ingest(ctx: click.Context, /, paths: tuple[str, ...], db: str, workers: int 
 
 
 @main.command()
+@global_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--db", default="newsclaims.db", show_default=True, type=click.Path(dir_okay=False), help="SQLite database file.")
-@click.option("--market", type=click.Path(exists=True), help="Market data file or folder (default: the bundled Binance candles).")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: number of cores).")
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database file (created if missing).")
+@click.option("--market", type=click.Path(exists=True), help="More market data, a file or folder (added to the bundled Binance candles, which are shared by all runs).")
+@click.option("--workers", type=click.IntRange(min=0), help="Worker processes (0 or unset: number of cores, or run.workers).")
 @input_options
 @click.pass_context
 @guarded
@@ -237,6 +388,7 @@ def _open_out(path: str | None) -> Iterator[TextIO]:
 
 
 @main.command()
+@global_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "table"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
@@ -274,25 +426,71 @@ def _claims_table(rows: list[dict[str, Any]]) -> str:
     from tabulate import tabulate
 
     cols = ["source_id", "type", "asset", "value", "value_max", "unit", "window", "qualifier", "text"]
-    return str(tabulate([[str(r.get(c) if r.get(c) is not None else "")[:60] for c in cols] for r in rows], headers=cols))
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):  # 1.7e+09 reads badly: 1,700,000,000
+            return f"{value:,.0f}" if value == int(value) else f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.2f}"
+        return str(value)[:60]
+
+    return str(tabulate([[cell(r.get(c)) for c in cols] for r in rows], headers=cols, disable_numparse=True))
+
+
+def _stdin_to_file(folder: Path) -> Path:
+    """Standard input saved as a file the readers understand (its format sniffed)."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    head = data.lstrip()[:1]
+    suffix = ".jsonl" if head in (b"{", b"[") else ".html" if head == b"<" else ".txt"
+    if head == b"[":
+        suffix = ".json"
+    target = folder / f"stdin{suffix}"
+    target.write_bytes(data)
+    return target
+
+
+def _use_color(flag: bool | None, output: str | None) -> bool:
+    """--color/--no-color, else colour on a terminal unless NO_COLOR is set (no-color.org)."""
+    import os
+
+    if flag is not None:
+        return flag
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _write_output(output: str, text: str) -> Path:
+    """Write a one-off output, creating its folder as ``report`` and ``export`` do."""
+    target = Path(output).expanduser()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or exc}")
+    return target
 
 
 @main.command()
-@click.argument("path", type=click.Path())
+@global_options
+@click.argument("path", type=click.Path(allow_dash=True))
 @click.option("--published-at", help="Publication time (ISO 8601; without a zone read in the default zone). Overrides the record's own.")
-@click.option("--market", type=click.Path(exists=True), help="Market data file or folder (default: the bundled Binance candles).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout (required for html).")
-@click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal).")
+@click.option("--market", type=click.Path(exists=True), help="More market data, a file or folder (added to the bundled Binance candles).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "json-report", "markdown", "html"]), default="table", show_default=True, help="json: the array of checks; json-report: each article with its summary and checks.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout (required for html; the folder is created).")
+@click.option("--color/--no-color", default=None, help="Colour the table (default: on a terminal, unless NO_COLOR is set).")
 @input_options
 @click.pass_context
 @guarded
 def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market: str | None, fmt: str, output: str | None, color: bool | None, **kw: Any) -> None:
-    """Extract and check one article (or each article of a dump).
+    """Extract and check one article (or each article of a dump); PATH - reads standard input.
 
-    Exits 1 when anything is inconsistent, so it can gate a publishing pipeline.
+    Exits 1 when anything is inconsistent, so it can gate a publishing pipeline;
+    2 on bad usage or unreadable input; 3 when the tool itself failed.
     """
+    import tempfile
+
     from .check import render_checks
+    from .check.render import ArticleChecks, render_report
+    from .market import open_run_market
     from .pipeline import factcheck_paths
     from .read.records import parse_time
 
@@ -302,7 +500,10 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
         when, _ = parse_time(published_at, settings)
         if when is None:
             fail(f"--published-at {published_at!r} is not a time (use ISO 8601, e.g. 2025-05-19T15:33:04Z)")
-    results = factcheck_paths([path], settings, published_at=when, market_path=market, market_cache=settings.market.cache_dir)
+    with tempfile.TemporaryDirectory(prefix="newsclaims-stdin-") as tmp:
+        source = str(_stdin_to_file(Path(tmp))) if path == "-" else path
+        mkt = open_run_market(None, market, cache_dir=settings.market.cache_dir)
+        results = factcheck_paths([source], settings, published_at=when, market=mkt)
     for r in results:
         if r.rejection is not None:
             click.echo(f"newsclaims: skipped {r.rejection.source_id}: {r.rejection.reason.value}: {r.rejection.detail}", err=True)
@@ -313,28 +514,34 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
     if fmt == "html":
         if output is None:
             fail("--format html needs -o FILE")
-        from .export import safe_output_path
-        from .market import open_market
         from .report import render_article_page, render_articles_page
 
-        mkt = open_market(market, cache_dir=Path(settings.market.cache_dir) if settings.market.cache_dir else None)
-        target = safe_output_path(output, Path(output).resolve().parent)
         items = [(r.article, r.claims, r.checks) for r in done if r.article is not None]
         page = render_article_page(*items[0], mkt) if len(items) == 1 else render_articles_page(items, mkt)
-        target.write_text(page, encoding="utf-8")
-        click.echo(f"wrote {target}", err=True)
-    else:
-        use_color = color if color is not None else (output is None and sys.stdout.isatty())
-        text = render_checks(checks, fmt, use_color)  # type: ignore[arg-type]
+        click.echo(f"wrote {_write_output(output, page)}", err=True)
+    elif fmt == "json":
+        text = render_checks(checks, "json")
         if output:
-            Path(output).write_text(text + "\n", encoding="utf-8")
+            _write_output(output, text + "\n")
         else:
             click.echo(text)
+    else:
+        report_items = []
+        for r in done:
+            assert r.article is not None
+            assets = sorted({c.asset for c in r.claims if c.asset and c.asset in mkt.assets()})
+            report_items.append(ArticleChecks(r.article, r.checks, {a: mkt.coverage(a) for a in assets}))
+        text = render_report(report_items, fmt, _use_color(color, output), zone=settings.ingest.default_timezone)  # type: ignore[arg-type]
+        if output:
+            _write_output(output, text)
+        else:
+            click.echo(text, nl=False)
     if any(k.verdict == "inconsistent" for k in checks):
         sys.exit(1)
 
 
 @main.command("eval")
+@global_options
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -412,7 +619,8 @@ def train_cmd(ctx: click.Context, /, articles: tuple[str, ...], gold: tuple[str,
 
 
 @main.command()
-@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False), help="The database a run wrote.")
+@global_options
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False), help="The database a run wrote.")
 @click.option("--table", required=True, type=click.Choice(["articles", "clusters", "stories", "claims", "checks", "rejections", "claims_wide", "all"]), help="Table to write (`all` with --format sqlite: every table).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "sqlite"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (default stdout for csv/jsonl).")
@@ -447,7 +655,12 @@ def export(ctx: click.Context, /, db: str, table: str, fmt: str, output: str | N
         fail("--table all goes with --format sqlite")
     out = Path(output) if output else None
     base = Path.cwd() if out is None or not out.is_absolute() else out.parent
-    n = export_table(open_db(db), table, fmt, out, filters, base_dir=base, stream=sys.stdout)  # type: ignore[arg-type]
+    from .export import unmatched_filters
+
+    database = open_db(db)
+    for warning in unmatched_filters(database, filters):
+        click.echo(f"newsclaims: warning: {warning}", err=True)
+    n = export_table(database, table, fmt, out, filters, base_dir=base, stream=sys.stdout)  # type: ignore[arg-type]
     if output:
         click.echo(f"wrote {n:,} rows to {output}", err=True)
     if fmt == "sqlite" and out is not None:
@@ -457,38 +670,43 @@ def export(ctx: click.Context, /, db: str, table: str, fmt: str, output: str | N
 
 
 @main.command()
-@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False), help="The database a run wrote.")
+@global_options
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False), help="The database a run wrote.")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the static site.")
-@click.option("--market", type=click.Path(exists=True), help="Market data for the charts (default: what the run imported).")
+@click.option("--market", type=click.Path(exists=True), help="More market data for the charts (added to the bundled candles and what the run imported).")
 @click.pass_context
 @guarded
 def report(ctx: click.Context, /, db: str, out_dir: str, market: str | None) -> None:
     """Write a static HTML report: stories, conflicts, and each article with its claims."""
-    from .market import MarketData, open_market
+    from .market import open_run_market
     from .report import write_report
     from .storage import open_db
 
+    settings = build_settings(ctx)
     database = open_db(db)
-    mkt = open_market(market, db=database) if market else MarketData.from_db(database)
-    bar = ProgressLine(sys.stderr.isatty())
+    mkt = open_run_market(database, market, cache_dir=settings.market.cache_dir)
+    tty = sys.stderr.isatty()
 
     def on_page(done: int, total: int) -> None:
-        if bar.enabled and (done % 50 == 0 or done == total):
+        if tty and (done % 50 == 0 or done == total):
             click.echo(f"\r{done:,}/{total:,} article pages", err=True, nl=False)
 
     index = write_report(database, Path(out_dir), market=mkt, progress=on_page)
-    bar.close()
+    if tty:
+        click.echo("", err=True)
     click.echo(f"wrote {index}")
 
 
 @main.group()
+@global_options
 def market() -> None:
     """Import or fetch market data (candles)."""
 
 
 @market.command("import")
+@global_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--db", required=True, type=click.Path(dir_okay=False), help="Database to import into.")
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="Database to import into.")
 @guarded
 def market_import(paths: tuple[str, ...], db: str) -> None:
     """Import candle files: canonical CSV, Binance kline CSV/ZIP, CoinGecko JSON, CCXT JSON."""
@@ -496,16 +714,29 @@ def market_import(paths: tuple[str, ...], db: str) -> None:
     from .storage import open_db
 
     summary = import_market(open_db(db), list(paths))
-    click.echo(str(summary))
+    click.echo(_import_table(summary, db))
+
+
+def _import_table(summary: Any, db: str) -> str:
+    from tabulate import tabulate
+
+    rows = [
+        [f.path, f.format or "-", ", ".join(f.series) or "-", f"{f.rows:,}" if f.status == "imported" else "-",
+         "imported" if f.status == "imported" else "skipped (unchanged)"]
+        for f in summary.files
+    ]
+    table = tabulate(rows, headers=["file", "format", "series", "candles", "status"], disable_numparse=True)
+    return f"{table}\n{summary.imported:,} files imported, {summary.skipped:,} skipped, {summary.rows:,} candles into {db}"
 
 
 @market.command("fetch")
+@global_options
 @click.option("--exchange", default="binance", show_default=True)
 @click.option("--symbol", required=True, help="e.g. BTC/USDT")
 @click.option("--since", required=True, help="Start time (ISO 8601).")
 @click.option("--until", help="End time (ISO 8601; default now).")
 @click.option("--timeframe", default="1h", show_default=True)
-@click.option("--db", required=True, type=click.Path(dir_okay=False), help="Database to cache the candles in.")
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="Database to cache the candles in.")
 @click.option("--base-url", help="Exchange API base URL (for a mirror or a recorded test server).")
 @click.pass_context
 @guarded
@@ -525,6 +756,7 @@ def market_fetch(ctx: click.Context, /, exchange: str, symbol: str, since: str, 
 
 
 @main.command()
+@global_options
 @click.pass_context
 @guarded
 def config(ctx: click.Context) -> None:

@@ -31,7 +31,7 @@ from typing import Any, Literal
 import sqlite_utils
 
 from .models import Article, Check, Claim, CleanArticle, Rejection, RejectReason
-from .read import iter_records
+from .read import InputProgress, input_bytes, iter_records
 from .settings import Settings
 from .storage import iso_utc, now_iso, open_db, to_json, transaction, upsert
 
@@ -63,6 +63,15 @@ class RunStats:
     clusters: int = 0
     elapsed: float = 0.0
     interrupted: bool = False
+    #: articles whose time had no zone, read in ``ingest.default_timezone``.
+    zone_assumed: int = 0
+    #: verdicts of the cross-copy checks (also counted in ``checks``).
+    cross_copy: Counter[str] = field(default_factory=Counter)
+    #: what the run is doing now (``boilerplate``, ``articles``, ``stories``), for progress.
+    phase: str = ""
+    #: share of the input read in this phase (None when unknown), and the phase's seconds.
+    fraction: float | None = None
+    phase_elapsed: float = 0.0
     stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     #: the main process's peak resident memory (MiB) as each phase ended.
     peak_rss_mib: dict[str, float] = field(default_factory=dict)
@@ -91,6 +100,8 @@ class RunStats:
             "elapsed_s": round(self.elapsed, 3),
             "articles_per_s": round(self.articles_per_s, 1),
             "interrupted": self.interrupted,
+            "zone_assumed": self.zone_assumed,
+            "cross_copy": dict(self.cross_copy),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "peak_rss_mib": self.peak_rss_mib,
         }
@@ -110,10 +121,9 @@ class WorkerContext:
     extract: bool
     check: bool
     boilerplate: Any = None
-    market_db: str | None = None
-    market_path: str | None = None
+    #: the run's MarketData (it pickles as the paths of its databases).
+    market_data: Any = None
     _nlp: Any = None
-    _market: Any = None
 
     def nlp(self) -> Any:
         if self._nlp is None:
@@ -123,14 +133,7 @@ class WorkerContext:
         return self._nlp
 
     def market(self) -> Any:
-        if self._market is None:
-            from .market import MarketData, open_market
-
-            if self.market_db is not None:
-                self._market = MarketData.from_db(open_db(self.market_db, migrate=False))
-            else:
-                self._market = open_market(self.market_path)
-        return self._market
+        return self.market_data
 
 
 @dataclass(frozen=True)
@@ -284,6 +287,17 @@ class Runner:
         self.db = open_db(self.db_path)
         self.stats = RunStats()
         self.index: Any = None
+        self.market: Any = None
+        self.input: InputProgress | None = None
+        self._reading: InputProgress | None = None
+        self._records_total = 0
+        self._t_start = self._phase_start = time.perf_counter()
+
+    def _open_market(self) -> Any:
+        """The bundled candles (shared cache) plus ``--market`` data (imported into this database)."""
+        from .market import open_run_market
+
+        return open_run_market(self.db, self.market_path, cache_dir=self.settings.market.cache_dir)
 
     # ---- setup
     def _start_run(self) -> None:
@@ -335,14 +349,24 @@ class Runner:
         seen = {r[0] for r in self.db.execute("SELECT id FROM boilerplate_seen")} if "boilerplate_seen" in self.db.table_names() else set()
         new_ids: list[str] = []
 
+        scan = InputProgress(total_bytes=input_bytes(paths, self.settings))
+        self._phase("boilerplate", scan)
+        count = 0
+
         def fresh() -> Iterator[Article]:
-            for rec in iter_records(paths, self.settings):
+            nonlocal count
+            for rec in iter_records(paths, self.settings, scan):
+                count += 1
+                if count % 500 == 0:
+                    self._report()
                 if isinstance(rec, Article) and rec.id not in seen:
                     seen.add(rec.id)
                     new_ids.append(rec.id)
                     yield rec
 
         learned = BoilerplateModel.learn(fresh(), self.settings)
+        self._records_total = count  # the articles phase reports against the exact count
+        self._report()  # the scan's 100%
         stored = BoilerplateModel.from_counts(
             ((r[0], r[1], r[2]) for r in self.db.execute("SELECT source, hash, articles FROM boilerplate")), self.settings
         )
@@ -357,16 +381,13 @@ class Runner:
 
     # ---- main loop
     def run(self, paths: Sequence[str]) -> RunStats:
-        t_start = time.perf_counter()
+        t_start = self._t_start = time.perf_counter()
         self._start_run()
         check = self.stage == "run"  # ingest extracts claims too; run also checks them
-        market_db = None
         if check:
-            from .market import open_market
-
             t = time.perf_counter()
-            open_market(self.market_path, db=self.db)  # imports into this database once
-            market_db = self.db_path
+            self._phase("market", None)
+            self.market = self._open_market()
             self.stats.stage_seconds["market_import"] += time.perf_counter() - t
         self.stats.mark_memory("start")
         boilerplate = self._boilerplate(paths)
@@ -375,8 +396,10 @@ class Runner:
         self._load_index()
         self.stats.stage_seconds["dedup_load"] += time.perf_counter() - t
         self.stats.mark_memory("dedup_load")
-        ctx = WorkerContext(self.settings, extract=True, check=check, boilerplate=boilerplate, market_db=market_db, market_path=self.market_path)
-        batches = self._todo(_batches(iter_records(paths, self.settings), self.settings.run.batch_size))
+        ctx = WorkerContext(self.settings, extract=True, check=check, boilerplate=boilerplate, market_data=self.market)
+        self.input = InputProgress(total_bytes=input_bytes(paths, self.settings))
+        self._phase("articles", self.input)
+        batches = self._todo(_batches(iter_records(paths, self.settings, self.input), self.settings.run.batch_size))
         try:
             if self.workers <= 1:
                 _init_ctx_inline(ctx)
@@ -387,8 +410,10 @@ class Runner:
             else:
                 self._run_pool(ctx, batches, t_start)
             self.stats.mark_memory("batches")
+            self._publishers()
             if check and not self.stats.interrupted:
                 t = time.perf_counter()
+                self._phase("stories", None)
                 self._stories()
                 self.stats.stage_seconds["stories"] += time.perf_counter() - t
                 self.stats.mark_memory("stories")
@@ -424,10 +449,27 @@ class Runner:
                             self._store(b, fut.result())
                     break
 
-    def _tick(self, t_start: float) -> bool:
-        self.stats.elapsed = time.perf_counter() - t_start
+    def _phase(self, name: str, reading: InputProgress | None) -> None:
+        """Start a phase of the run (reported to the progress callback)."""
+        self._reading = reading
+        self._phase_start = time.perf_counter()
+        self.stats.phase = name
+        self._report()
+
+    def _report(self) -> None:
+        self.stats.phase_elapsed = time.perf_counter() - self._phase_start
+        self.stats.elapsed = time.perf_counter() - self._t_start
+        if self.stats.phase == "articles" and self._records_total:
+            # records stored out of those the boilerplate scan counted: exact, where the
+            # bytes read run ahead of the batches still in the workers
+            self.stats.fraction = min(1.0, self.stats.read / self._records_total)
+        else:
+            self.stats.fraction = self._reading.fraction() if self._reading is not None else None
         if self.progress is not None:
             self.progress(self.stats)
+
+    def _tick(self, t_start: float) -> bool:
+        self._report()
         if self.stop.is_set():
             self.stats.interrupted = True
             return True
@@ -476,13 +518,14 @@ class Runner:
             art_rows.append({
                 "id": c.id, "source_id": c.source_id, "title": c.title, "text": c.text,
                 "published_at": iso_utc(c.published_at), "time_zone_assumed": int(c.time_zone_assumed),
-                "url": c.url, "source": c.source, "cluster_id": c.id, "is_canonical": 1, "story_id": c.id,
+                "url": c.url, "source": c.source, "source_raw": c.source, "cluster_id": c.id, "is_canonical": 1, "story_id": c.id,
                 "chars": len(c.text), "origin": c.origin, "removed": to_json(c.removed), "run_id": self.stats.run_id,
                 "stage": self.stage,
             })
             sig_rows.append({"article_id": c.id, "config": fingerprint, "minhash": res.signature, "published_at": iso_utc(c.published_at), "chars": len(c.text)})
             claim_rows.extend(claim_row(x) for x in res.claims)
             check_rows.extend(check_row(k) for k in res.checks)
+            self.stats.zone_assumed += int(c.time_zone_assumed)
             self.stats.claims.update(x.type for x in res.claims)
             self.stats.checks.update(k.verdict for k in res.checks)
         self.stats.rejected.update(r["reason"] for r in rej_rows)
@@ -526,6 +569,18 @@ class Runner:
             members.extend({"id": a, "cluster_id": c.id, "is_canonical": int(a == c.canonical_id)} for a in c.members)
         return clusters, members, list(changes.removed)
 
+    def _publishers(self) -> None:
+        """One name per publisher over the whole database (the raw spelling stays in source_raw)."""
+        from .clean.publishers import publisher_names
+
+        counts = dict(self.db.execute("SELECT source_raw, COUNT(*) FROM articles WHERE source_raw IS NOT NULL GROUP BY source_raw").fetchall())
+        names = publisher_names(counts)
+        with transaction(self.db):
+            self.db.conn.executemany(
+                "UPDATE articles SET source = ? WHERE source_raw = ? AND source IS NOT ?",
+                [(name, raw, name) for raw, name in names.items()],
+            )
+
     # ---- stories and the cross-copy check
     def _stories(self) -> None:
         """Group the whole database into stories and run the cross-copy check.
@@ -550,9 +605,7 @@ class Runner:
         story_of = group_stories(inputs, self.settings)
         del inputs
         members = story_members(story_of)
-        from .market import MarketData
-
-        market = MarketData.from_db(self.db)
+        market = self.market or self._open_market()
         cluster_of = {a: c for a, (c, _p) in info.items()}
         conflicts: dict[str, set[str]] = {}
         with transaction(self.db):
@@ -567,6 +620,7 @@ class Runner:
                     story_claims[row["article_id"]].append(claim_from_row(row))
                 for k in check_cross_copy(story_claims, published={a: published[a] for a in aids}, market=market, settings=self.settings):
                     self.stats.checks[k.verdict] += 1
+                    self.stats.cross_copy[k.verdict] += 1
                     if k.verdict == "inconsistent":
                         conflicts.setdefault(sid, set()).add(str(k.evidence.get("key", "")))
                     pending.append(check_row(k))
@@ -634,7 +688,7 @@ def run_pipeline(
         InputError: a named path does not exist.
         StorageError: the database cannot be opened, or holds signatures of other dedup settings.
     """
-    n = workers if workers is not None else (settings.run.workers or default_workers())
+    n = workers or settings.run.workers or default_workers()  # 0 means "number of cores", as in the settings
     runner = Runner(db_path, settings, stage, market_path=market_path, workers=n, progress=progress, stop=stop, argv=argv)
     return runner.run(list(paths))
 
@@ -692,17 +746,19 @@ def factcheck_paths(
     published_at: datetime | None = None,
     market_path: str | None = None,
     market_cache: str | None = None,
+    market: Any = None,
 ) -> list[ArticleResult]:
     """Extract and check every article of ``paths``; copies of one story are compared.
 
-    Market data comes from ``market_path`` (or the bundled default), imported into
-    a cache database the first time it is used.
+    Market data is ``market``, else the bundled candles plus ``market_path``
+    (:func:`newsclaims.market.open_run_market`, imported into the cache on first use).
     """
     from .check import StoryInput, check_claims, check_cross_copy, group_stories
     from .dedup import DedupIndex, signature
-    from .market import open_market
+    from .market import open_run_market
 
-    market = open_market(market_path, cache_dir=Path(market_cache) if market_cache else None)
+    if market is None:
+        market = open_run_market(None, market_path, cache_dir=market_cache)
     results = list(extract_paths(paths, settings, published_at=published_at))
     index = DedupIndex(settings.dedup)
     for r in results:

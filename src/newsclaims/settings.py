@@ -16,10 +16,13 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
+import re
 import tomllib
+from datetime import timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +30,34 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import SettingsError
+
+#: a fixed UTC offset as a zone name: ``+02:00``, ``-0530``, ``+2``, ``UTC+02:00``.
+_OFFSET_RE = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+
+
+def zone_of(name: str) -> tzinfo:
+    """The zone a setting names: an IANA name (``Europe/Berlin``) or a fixed offset (``+02:00``).
+
+    Example:
+        >>> zone_of("+02:00").utcoffset(None)
+        datetime.timedelta(seconds=7200)
+
+    Raises:
+        ValueError: neither an IANA zone nor an offset within ±14 hours.
+    """
+    m = _OFFSET_RE.match(name.strip())
+    if m:
+        sign, hours, minutes = m.group(1), int(m.group(2)), int(m.group(3) or 0)
+        if hours > 14 or minutes >= 60:
+            raise ValueError(f"offset {name!r} out of range (-14:00 to +14:00)")
+        delta = timedelta(hours=hours, minutes=minutes)
+        return timezone(-delta if sign == "-" else delta)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin, or an offset such as +02:00)"
+        ) from exc
 
 
 class Section(BaseModel):
@@ -57,11 +88,12 @@ class IngestSettings(Section):
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {v!r}") from exc
+        zone_of(v)
         return v
+
+    def zone(self) -> tzinfo:
+        """The zone for times without one (``default_timezone`` resolved)."""
+        return zone_of(self.default_timezone)
 
 
 class CleanSettings(Section):
@@ -212,10 +244,42 @@ def _digest(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def setting_keys() -> list[str]:
+    """Every ``section.key`` the settings know, in ``newsclaims config`` order."""
+    keys: list[str] = []
+    for name, field in Settings.model_fields.items():
+        section = field.annotation
+        assert isinstance(section, type) and issubclass(section, Section)
+        keys.extend(f"{name}.{key}" for key in section.model_fields)
+    return keys
+
+
+def _unknown_key(dotted: str) -> SettingsError:
+    keys = setting_keys()
+    near = difflib.get_close_matches(dotted, keys, n=1, cutoff=0.6)
+    if not near:  # a right key in the wrong section, or a section name alone
+        tail = dotted.rsplit(".", 1)[-1]
+        near = [k for k in keys if k.endswith("." + tail)][:1]
+    hint = f"; did you mean {near[0]}?" if near else ""
+    sections: dict[str, list[str]] = {}
+    for k in keys:
+        sec, key = k.split(".", 1)
+        sections.setdefault(sec, []).append(key)
+    section = dotted.split(".", 1)[0]
+    valid = (
+        f"keys of [{section}]: {', '.join(sections[section])}"
+        if section in sections
+        else f"sections: {', '.join(sections)}"
+    )
+    return SettingsError(f"unknown setting {dotted!r}{hint} ({valid}; `newsclaims config` lists them all)")
+
+
 def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     if len(parts) != 2:
         raise SettingsError(f"setting {dotted!r}: expected SECTION.KEY, e.g. dedup.threshold")
+    if dotted not in setting_keys():
+        raise _unknown_key(dotted)
     tree.setdefault(parts[0], {})[parts[1]] = value
 
 
@@ -241,6 +305,11 @@ def load_settings(
             raise SettingsError(f"cannot read settings file {path}: {exc.strerror}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from exc
+    known = set(setting_keys())
+    for section, values in tree.items():
+        for key in values if isinstance(values, dict) else [""]:
+            if f"{section}.{key}" not in known:
+                raise _unknown_key(f"{section}.{key}".rstrip("."))
     for key, value in (overrides or {}).items():
         if value is not None:
             _set_dotted(tree, key, value)

@@ -193,8 +193,15 @@ def _m0005_resume(db: sqlite_utils.Database) -> None:
     db.table("boilerplate_seen").create({"id": str}, pk="id")
 
 
-@migrations(name="0006_claim_status_when")
-def _m0006_claim_status_when(db: sqlite_utils.Database) -> None:
+@migrations(name="0006_source_raw")
+def _m0006_source_raw(db: sqlite_utils.Database) -> None:
+    # the publisher's name as the input spelled it; ``source`` holds one name per publisher
+    db.table("articles").add_column("source_raw", str)
+    db.execute("UPDATE articles SET source_raw = source")
+
+
+@migrations(name="0007_claim_status_when")
+def _m0007_claim_status_when(db: sqlite_utils.Database) -> None:
     # spec/claims.md: a level's status (active, broken, flipped) and the past time a claim
     # is stated for ("when"); claims from earlier runs keep NULL (read as active / current).
     db.table("claims").add_column("status", str)

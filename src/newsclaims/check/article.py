@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..models import Check, Claim
 from ..settings import Settings
-from .base import make_check, to_utc
+from .base import fmt_claim_value, make_check, to_utc
 from .internal import check_internal
 from .levels import check_level
 from .market_checks import check_market_change, check_market_price
@@ -82,11 +82,21 @@ def check_claims(
         if claim.id in covered:
             continue
         what = _NO_SOURCE.get(claim.type, claim.type.replace("_", " "))
+        others = sorted(
+            {fmt_claim_value(c) for c in claims if c.type == claim.type and c.id != claim.id}
+            - {fmt_claim_value(claim)}
+        )
+        if others:
+            reason = (
+                f"there is no market data on {what}, and the article's other {what} figures "
+                f"({', '.join(others)}) are about another asset, window or side, so there is "
+                "nothing to compare this one with"
+            )
+        else:
+            reason = f"there is no market data on {what} and the article states no other figure to compare this one with"
         rows.append(
             make_check(
-                claim, "internal", "unverifiable",
-                f"there is no market data on {what} and the article states no other figure "
-                "to compare this one with",
+                claim, "internal", "unverifiable", reason,
                 as_of=as_of, evidence={"key": "no_source", "type": claim.type},
             )
         )

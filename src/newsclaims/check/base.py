@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo
 
 from ..models import Check, Claim, Severity, Verdict
 from ..settings import Settings
@@ -53,19 +52,26 @@ def market_gap(market: MarketData | None, asset: str | None) -> str | None:
     return None
 
 
-def coverage_gap(market: MarketData, asset: str, start: datetime, end: datetime) -> str:
-    """Why a lookup of ``asset`` over [start, end] found nothing (outside the data, or a gap)."""
+def coverage_gap(
+    market: MarketData, asset: str, start: datetime, end: datetime, at: datetime | None = None
+) -> str:
+    """Why a lookup of ``asset`` over [start, end] found nothing (outside the data, or a gap).
+
+    ``at`` is the time the reader knows (the publication time) and is the one named;
+    the window's own start is named only when there is none.
+    """
     name = asset_name(asset)
     cov = market.coverage(asset)
+    when = (at or start).astimezone(UTC)
     if cov is None:
         return f"the market data does not cover {name}"
     lo, hi = cov
     if end < lo or start >= hi:
         return (
             f"the market data for {name} covers {lo:%Y-%m-%d} to {hi:%Y-%m-%d}, "
-            f"not {start:%Y-%m-%d %H:%M} UTC"
+            f"not {when:%Y-%m-%d %H:%M} UTC"
         )
-    return f"the market data for {name} has a gap around {start:%Y-%m-%d %H:%M} UTC"
+    return f"the market data for {name} has a gap around {when:%Y-%m-%d %H:%M} UTC"
 
 
 # --------------------------------------------------------------------------- windows and times
@@ -109,7 +115,7 @@ def to_utc(value: datetime | None, settings: Settings) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(settings.ingest.default_timezone))
+        value = value.replace(tzinfo=settings.ingest.zone())
     return value.astimezone(UTC)
 
 

@@ -206,12 +206,24 @@ def check_level(
             as_of=published_at, severity="major", expected=price, deviation=deviation,
             tolerance=tol, evidence=evidence,
         )
-    where = "below" if kind == "support" else "above"
-    if (kind == "support" and deviation > 0) or (kind == "resistance" and deviation < 0):
-        where = "at"
+    usual = "below" if kind == "support" else "above"
+    if (kind == "support" and deviation <= 0) or (kind == "resistance" and deviation >= 0):
+        reason = f"{label} at {stated} lies {usual} {whose}, as a {kind} should"
+    elif abs(deviation) <= tol:
+        reason = (
+            f"{label} at {stated} lies at {whose} (within {tol * 100:g}%), "
+            f"where a {kind} being tested sits"
+        )
+    else:
+        # beyond the tolerance from the price, yet inside what the market traded at
+        # publication: not clearly on the wrong side
+        reach = f"{name} traded up to {fmt_money(price_high)}" if kind == "support" else f"{name} traded down to {fmt_money(price_low)}"
+        reason = (
+            f"{label} at {stated} is {abs(deviation) * 100:.1f}% {side_words} {whose}, but {reach} "
+            "around publication, so it is not clearly on the wrong side"
+        )
     return make_check(
-        claim, "level_vs_price", "consistent",
-        f"{label} at {stated} lies {where} {whose}, as a {kind} should",
+        claim, "level_vs_price", "consistent", reason,
         as_of=published_at, expected=price, deviation=deviation, tolerance=tol,
         evidence=evidence,
     )

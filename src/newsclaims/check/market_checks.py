@@ -118,7 +118,7 @@ def check_market_price(
     if rng is None:
         return make_check(
             claim, "market_price", "unverifiable",
-            f"{coverage_gap(market, claim.asset, start, end)}: no {name} candles {span_words}, "
+            f"{coverage_gap(market, claim.asset, start, end, at=published_at)}: no {name} candles {span_words}, "
             "so the price cannot be checked",
             as_of=published_at,
         )
@@ -219,7 +219,7 @@ def check_market_change(
     if change is None:
         return make_check(
             claim, "market_change", "unverifiable",
-            f"{coverage_gap(market, claim.asset, published_at - window, published_at)}: no {name} "
+            f"{coverage_gap(market, claim.asset, published_at - window, published_at, at=published_at)}: no {name} "
             f"prices over the {wwords} window before publication, so the change cannot be checked",
             as_of=published_at,
         )
@@ -285,9 +285,19 @@ def check_market_change(
         tolerance = tol_points if claim.unit == "percent" else tol_points / 100
     deviation = dev_points if claim.unit == "percent" else dev_points / 100
     if abs(dev_points) <= tol_points:
+        if sign != 0 and market_sign != 0 and sign != market_sign:
+            # opposite directions, but the market barely moved: say so, not "agrees"
+            agreement = (
+                f"a move under {cs.change_flat_points:g} points, too small to contradict the "
+                f"direction of the stated {stated}, and within {tol_points:.2f} points of it"
+            )
+        else:
+            agreement = f"which agrees with the stated {stated}"
+            if dev_points:
+                agreement += f" within the {tol_points:.2f}-point tolerance" if claim.unit == "percent" else " within the tolerance"
         return make_check(
             claim, "market_change", "consistent",
-            f"{how}, which agrees with the stated {stated}{note}",
+            f"{how}, {agreement}{note}",
             as_of=published_at, expected=market_value, deviation=deviation,
             tolerance=tolerance, evidence=evidence,
         )

@@ -24,7 +24,7 @@ import sqlite_utils
 from ..errors import ExportError
 from .datasette import FOREIGN_KEYS, FTS_COLUMNS, metadata_path, write_sqlite_copy
 from .paths import safe_file_stem, safe_output_path
-from .query import APPLICABLE, TABLES, VERDICTS, ExportFilters, build_query
+from .query import APPLICABLE, TABLES, VERDICTS, ExportFilters, build_query, unmatched_filters
 from .writers import atomic_path, read_snapshot, write_csv, write_jsonl, write_parquet
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "read_snapshot",
     "safe_file_stem",
     "safe_output_path",
+    "unmatched_filters",
 ]
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,8 @@ def export_table(
 
     Args:
         db: the newsclaims database (opened with :func:`newsclaims.storage.open_db`).
-        table: one of :data:`TABLES`; for ``fmt="sqlite"`` also ``"all"``.
+        table: one of :data:`TABLES`; for ``fmt="sqlite"`` also ``"all"`` (every table;
+            a named table alone is written with only its own rows).
         fmt: ``csv`` (header row), ``jsonl`` (one object a line), ``parquet`` (typed
             columns) or ``sqlite`` (a Datasette-ready copy of every table with
             full-text search, foreign keys and ``metadata.json`` beside it).
@@ -74,7 +76,7 @@ def export_table(
         stream: the text stream for ``out=None`` (the CLI passes stdout).
 
     Returns:
-        Rows written: of ``table``, or for ``sqlite`` the total over all tables.
+        Rows written: of ``table``, or for ``sqlite`` the total over the tables written.
 
     Raises:
         OutputPathError: ``out`` lies outside ``base_dir``.
@@ -96,7 +98,7 @@ def export_table(
         if metadata_path(target) == target:
             raise ExportError("the SQLite copy cannot be called metadata.json")
         try:
-            counts = write_sqlite_copy(db, target, filters)
+            counts = write_sqlite_copy(db, target, filters, TABLES if table == "all" else (table,))
         except OSError as exc:
             raise ExportError(f"cannot write {target}: {exc}") from exc
         return sum(counts.values())

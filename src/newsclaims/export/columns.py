@@ -26,7 +26,8 @@ _ARTICLE = {
     "published_at": "Publication time, ISO 8601 in UTC.",
     "time_zone_assumed": "1 when the input time had no zone and the default zone was assumed.",
     "url": "Address of the article.",
-    "source": "Publisher or feed.",
+    "source": "Publisher or feed, one name per publisher (case and spelling variants joined).",
+    "source_raw": "Publisher or feed as the input spelled it.",
     "cluster_id": "Near-duplicate cluster (clusters.id).",
     "is_canonical": "1 for the article that represents its cluster.",
     "story_id": "Story (stories.id).",
@@ -34,6 +35,7 @@ _ARTICLE = {
     "origin": "Where the record was read: path or path:line.",
     "removed": "What cleaning removed, as JSON: rule name -> count.",
     "run_id": "The run that stored it (runs.id).",
+    "stage": "The command that stored it: ingest (claims, no checks) or run (checked too).",
 }
 
 _CLAIM = {

@@ -29,8 +29,19 @@ FOREIGN_KEYS = (
     ("claims_wide", "claim_id", "claims", "id"),
     ("claims_wide", "article_id", "articles", "id"),
 )
-#: columns searched with SQLite FTS5.
-FTS_COLUMNS = {"articles": ["title", "text"], "claims": ["sentence", "text"]}
+#: columns searched with SQLite FTS5 (Datasette's ``?_search=``).
+FTS_COLUMNS = {
+    "articles": ["title", "text"],
+    "claims": ["sentence", "text"],
+    "claims_wide": ["title", "sentence", "text"],
+}
+#: columns Datasette filters, facets and sorts on: indexed so that a page is quick.
+INDEXES = {
+    "articles": [["source"], ["published_at"]],
+    "claims": [["type"], ["asset"]],
+    "checks": [["verdict"], ["check"]],
+    "claims_wide": [["verdict"], ["type"], ["asset"], ["published_at"], ["source"], ["type", "asset", "published_at"]],
+}
 #: the column Datasette shows for a row when another table links to it.
 LABEL_COLUMNS = {"articles": "title", "claims": "text"}
 #: facets Datasette offers on each table's page.
@@ -49,8 +60,10 @@ def metadata_path(out: Path) -> Path:
     return out.with_name("metadata.json")
 
 
-def write_sqlite_copy(db: sqlite_utils.Database, out: Path, filters: ExportFilters) -> dict[str, int]:
-    """Write every exported table into a new SQLite file at ``out``.
+def write_sqlite_copy(
+    db: sqlite_utils.Database, out: Path, filters: ExportFilters, tables: tuple[str, ...] = TABLES
+) -> dict[str, int]:
+    """Write the exported ``tables`` (default every one) into a new SQLite file at ``out``.
 
     Each filter applies to the tables that have its field: the time and source
     filters to articles and all that hangs off them, type and asset to claims,
@@ -61,7 +74,7 @@ def write_sqlite_copy(db: sqlite_utils.Database, out: Path, filters: ExportFilte
     Returns:
         Rows written per table.
     """
-    queries: dict[str, Query] = {t: build_query(db, t, filters, strict=False) for t in TABLES}
+    queries: dict[str, Query] = {t: build_query(db, t, filters, strict=False) for t in tables}
     counts: dict[str, int] = {}
     with atomic_path(out) as tmp, read_snapshot(db):
         conn = sqlite3.connect(str(tmp))
@@ -87,16 +100,20 @@ def write_sqlite_copy(db: sqlite_utils.Database, out: Path, filters: ExportFilte
                         )
                         n += len(rows)
                     counts[table] = n
-                conn.execute("DELETE FROM checks WHERE claim_id NOT IN (SELECT id FROM claims)")
-                conn.execute(
-                    "DELETE FROM claims_wide WHERE claim_id NOT IN (SELECT id FROM claims)"
-                )
-                counts["checks"] = conn.execute("SELECT COUNT(*) FROM checks").fetchone()[0]
-                counts["claims_wide"] = conn.execute("SELECT COUNT(*) FROM claims_wide").fetchone()[0]
+                for child in ("checks", "claims_wide"):
+                    if child in queries and "claims" in queries:
+                        conn.execute(f"DELETE FROM {child} WHERE claim_id NOT IN (SELECT id FROM claims)")
+                        counts[child] = conn.execute(f"SELECT COUNT(*) FROM {child}").fetchone()[0]
             for table, column, _, _ in FOREIGN_KEYS:
-                target[table].create_index([column], if_not_exists=True)  # type: ignore[union-attr]
+                if table in queries:
+                    target[table].create_index([column], if_not_exists=True)  # type: ignore[union-attr]
+            for table, indexes in INDEXES.items():
+                if table in queries:
+                    for cols in indexes:
+                        target[table].create_index(cols, if_not_exists=True)  # type: ignore[union-attr]
             for table, columns in FTS_COLUMNS.items():
-                target[table].enable_fts(columns, create_triggers=False)  # type: ignore[union-attr]
+                if table in queries:
+                    target[table].enable_fts(columns, create_triggers=False)  # type: ignore[union-attr]
         except sqlite3.Error as exc:
             raise ExportError(f"cannot write the SQLite copy {out}: {exc}") from exc
         finally:

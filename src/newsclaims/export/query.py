@@ -296,3 +296,34 @@ def _claims_wide(db: sqlite_utils.Database, filters: ExportFilters) -> Query:
         "ORDER BY c.id"
     )
     return Query(sql, params, out_cols, pk="claim_id")
+
+
+def unmatched_filters(db: sqlite_utils.Database, filters: ExportFilters) -> list[str]:
+    """Filter values that match nothing in the database, each with the values that exist.
+
+    ``--asset DOGEEE`` writes no rows; this says why instead of leaving an empty file.
+
+    Example:
+        >>> unmatched_filters(db, ExportFilters(asset="DOGEEE"))  # doctest: +SKIP
+        ['--asset DOGEEE matches no claim (assets: BTC, ETH, SOL)']
+    """
+    out: list[str] = []
+    checks = (
+        ("asset", filters.asset, "claims", "asset", "claim", "assets"),
+        ("source", filters.source, "articles", "source", "article", "sources"),
+        ("type", filters.type, "claims", "type", "claim", "types"),
+    )
+    for flag, value, table, column, what, plural in checks:
+        if value is None or not db[table].exists():
+            continue
+        hit = db.execute(
+            f"SELECT 1 FROM {quote(table)} WHERE {quote(column)} = ? COLLATE NOCASE LIMIT 1", [value]
+        ).fetchone()
+        if hit is None:
+            rows = db.execute(
+                f"SELECT {quote(column)}, COUNT(*) AS n FROM {quote(table)} WHERE {quote(column)} IS NOT NULL "
+                f"GROUP BY 1 ORDER BY n DESC LIMIT 12"
+            ).fetchall()
+            known = ", ".join(str(r[0]) for r in rows) or "none"
+            out.append(f"--{flag} {value} matches no {what} (most common {plural}: {known})")
+    return out

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,6 +21,8 @@ from .query import Query
 BATCH_ROWS = 5000
 #: the same for tables that carry whole article texts (about 10 KB a row in Python).
 TEXT_BATCH_ROWS = 1000
+#: text columns holding ISO 8601 times: Parquet gets them as timestamps in UTC.
+TIME_COLUMNS = frozenset({"published_at", "as_of", "started_at", "finished_at", "open_time", "imported_at"})
 
 
 def fetch_batches(db: sqlite_utils.Database, query: Query) -> Iterator[list[tuple[Any, ...]]]:
@@ -92,15 +95,22 @@ def write_parquet(db: sqlite_utils.Database, query: Query, path: Path) -> int:
         import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - pyarrow is a core dependency
         raise MissingExtraError("pyarrow", "parquet", "Parquet export") from exc
-    arrow_types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bytes": pa.binary()}
-    schema = pa.schema([(name, arrow_types[t]) for name, t in query.columns])
+    arrow_types = {
+        "str": pa.string(),
+        "int": pa.int64(),
+        "float": pa.float64(),
+        "bytes": pa.binary(),
+        "time": pa.timestamp("us", tz="UTC"),
+    }
+    kinds = [("time" if name in TIME_COLUMNS and t == "str" else t) for name, t in query.columns]
+    schema = pa.schema([(name, arrow_types[k]) for (name, _), k in zip(query.columns, kinds, strict=True)])
     n = 0
     with pq.ParquetWriter(str(path), schema) as writer:
         for rows in fetch_batches(db, query):
             columns: Sequence[list[Any]] = [list(col) for col in zip(*rows, strict=True)]
             arrays = [
-                pa.array(_coerce(col, t), type=arrow_types[t])
-                for col, (_, t) in zip(columns, query.columns, strict=True)
+                pa.array(_coerce(col, k), type=arrow_types[k])
+                for col, k in zip(columns, kinds, strict=True)
             ]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             n += len(rows)
@@ -111,11 +121,24 @@ def _coerce(values: list[Any], kind: str) -> list[Any]:
     """SQLite is loosely typed: make each value fit its declared column type."""
     if kind == "str":
         return [v if v is None or isinstance(v, str) else str(v) for v in values]
+    if kind == "time":
+        return [_utc_time(v) for v in values]
     if kind == "float":
         return [float(v) if isinstance(v, int | float) else None for v in values]
     if kind == "int":
         return [int(v) if isinstance(v, int | float) else None for v in values]
     return [v if v is None or isinstance(v, bytes) else str(v).encode() for v in values]
+
+
+def _utc_time(value: Any) -> datetime | None:
+    """An ISO 8601 text as an aware UTC datetime (naive text is UTC, as stored)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ Public API::
     import_market(db, paths) -> ImportSummary
     default_market_path() -> Path
     open_market(path=None, *, db=None, cache_dir=None) -> MarketData
+    open_run_market(db, path=None, *, cache_dir=None) -> MarketData   # bundled cache + path
     MarketData.from_db(db)   .assets() .intervals(asset) .coverage(asset)
                              .candles(asset, start, end, interval=None)
                              .price_range(asset, start, end) -> PriceRange | None
@@ -23,7 +24,15 @@ from .data import PRICE_AT_METHOD, MarketData, PriceChange, PricePoint, PriceRan
 from .fetch import fetch_market
 from .importers import read_market_file
 from .names import USD_QUOTES, normalize_quote, split_symbol
-from .store import FileImport, ImportSummary, default_market_path, import_market, open_market
+from .store import (
+    FileImport,
+    ImportSummary,
+    bundled_cache,
+    default_market_path,
+    import_market,
+    open_market,
+    open_run_market,
+)
 
 __all__ = [
     "PRICE_AT_METHOD",
@@ -36,11 +45,13 @@ __all__ = [
     "PriceChange",
     "PricePoint",
     "PriceRange",
+    "bundled_cache",
     "default_market_path",
     "fetch_market",
     "import_market",
     "normalize_quote",
     "open_market",
+    "open_run_market",
     "read_market_file",
     "split_symbol",
 ]

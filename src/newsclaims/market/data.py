@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -170,12 +171,21 @@ class MarketData:
     """
 
     def __init__(
-        self, db: sqlite_utils.Database | None, *, path: str | None = None, quote: str = "USD"
+        self,
+        db: sqlite_utils.Database | None,
+        *,
+        path: str | None = None,
+        quote: str = "USD",
+        more: Sequence[str] = (),
     ) -> None:
         self._db = db
         self._pid = os.getpid()
         self._path = path if path is not None else (_db_file(db) if db is not None else None)
         self.quote = quote
+        #: further databases read after the first (the shared cache of the bundled data):
+        #: where two hold a candle of one series at one time, the first one's wins.
+        self._more = [p for p in more if p != self._path]
+        self._more_dbs: dict[str, sqlite_utils.Database] = {}
         self._catalog: dict[str, list[str]] | None = None
         self._series: dict[tuple[str, str], _Series] = {}
 
@@ -184,13 +194,30 @@ class MarketData:
         """Market data read from ``db`` (nothing is loaded until first use)."""
         return cls(db, quote=quote)
 
+    @classmethod
+    def layered(
+        cls, db: sqlite_utils.Database, more: Sequence[str | os.PathLike[str]], *, quote: str = "USD"
+    ) -> MarketData:
+        """Market data read from ``db`` and then from the database files ``more``.
+
+        A run's own database holds the data named with ``--market``; the bundled
+        candles live once in a shared cache database that every run reads.
+        """
+        return cls(db, quote=quote, more=[str(p) for p in more])
+
     def refresh(self) -> None:
         """Forget the loaded catalog and series (after more data was imported)."""
         self._catalog = None
         self._series = {}
 
     def __repr__(self) -> str:
-        return f"MarketData(path={self._path!r}, quote={self.quote!r})"
+        more = f", more={self._more!r}" if self._more else ""
+        return f"MarketData(path={self._path!r}, quote={self.quote!r}{more})"
+
+    @property
+    def paths(self) -> list[str]:
+        """The database files read, first one first."""
+        return [p for p in [self._path, *self._more] if p]
 
     # ------------------------------------------------------------------ pickling
 
@@ -199,48 +226,47 @@ class MarketData:
             raise MarketDataError(
                 "market data of an in-memory database cannot be sent to another process"
             )
-        return {"path": self._path, "quote": self.quote}
+        return {"path": self._path, "quote": self.quote, "more": self._more}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(None, path=state["path"], quote=state["quote"])  # type: ignore[misc]
+        self.__init__(None, path=state["path"], quote=state["quote"], more=state.get("more", ()))  # type: ignore[misc]
 
     def _conn(self) -> sqlite_utils.Database:
         # a connection inherited through fork is not safe to use: reopen by path
         if self._db is None or self._pid != os.getpid():
             if not self._path:
                 raise MarketDataError("market data has no database to read from")
+            if not os.path.exists(self._path):
+                raise MarketDataError(f"the market database {self._path} does not exist")
             conn = sqlite3.connect(self._path, timeout=60)
             self._db = sqlite_utils.Database(conn)
             self._pid = os.getpid()
+            self._more_dbs = {}
         return self._db
+
+    def _conns(self) -> list[sqlite_utils.Database]:
+        """The first database, then the others (opened read-only on first use)."""
+        first = self._conn()
+        out = [first]
+        for path in self._more:
+            db = self._more_dbs.get(path)
+            if db is None:
+                if not os.path.exists(path):
+                    raise MarketDataError(f"the market database {path} does not exist")
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+                db = self._more_dbs[path] = sqlite_utils.Database(conn)
+            out.append(db)
+        return out
 
     # ------------------------------------------------------------------ catalog
 
     def _load_catalog(self) -> dict[str, list[str]]:
         if self._catalog is None:
-            db = self._conn()
             catalog: dict[str, list[str]] = {}
-            if "market_candles" in db.table_names():
-                # skip-scan of the primary key (asset, quote, interval, open_time):
-                # a few index seeks instead of a DISTINCT over every candle
-                def first(sql: str, args: list[str]) -> str | None:
-                    row = db.execute(sql, args).fetchone()
-                    return None if row is None else row[0]
-
-                asset = first("select min(asset) from market_candles", [])
-                while asset is not None:
-                    interval = first(
-                        "select min(interval) from market_candles where asset = ? and quote = ?",
-                        [asset, self.quote],
-                    )
-                    while interval is not None:
-                        catalog.setdefault(asset, []).append(interval)
-                        interval = first(
-                            "select min(interval) from market_candles "
-                            "where asset = ? and quote = ? and interval > ?",
-                            [asset, self.quote, interval],
-                        )
-                    asset = first("select min(asset) from market_candles where asset > ?", [asset])
+            for db in self._conns():
+                for asset, intervals in _catalog_of(db, self.quote).items():
+                    have = catalog.setdefault(asset, [])
+                    have.extend(iv for iv in intervals if iv not in have)
             for intervals in catalog.values():
                 intervals.sort(key=interval_seconds)
             self._catalog = catalog
@@ -260,16 +286,21 @@ class MarketData:
             return self._series[key]
         if interval not in self._load_catalog().get(asset, []):
             return None
-        rows = (
-            self._conn()
-            .execute(
+        rows: list[Any] = []
+        for db in self._conns():
+            if not db["market_candles"].exists():
+                continue
+            more = db.execute(
                 "select open_time, open, high, low, close, ifnull(volume, -1.0), source "
                 "from market_candles where asset = ? and quote = ? and interval = ? "
                 "order by open_time",
                 [asset, self.quote, interval],
-            )
-            .fetchall()
-        )
+            ).fetchall()
+            if rows and more:  # a later database fills in, never replaces
+                have = {r[0] for r in rows}
+                rows = sorted(rows + [r for r in more if r[0] not in have], key=lambda r: r[0])
+            elif not rows:
+                rows = more
         stamps = [r[0] for r in rows]
         if all(t.endswith("+00:00") and len(t) == 25 for t in stamps):
             # the store writes "YYYY-MM-DDTHH:MM:SS+00:00": numpy parses it in bulk
@@ -325,19 +356,23 @@ class MarketData:
         if (asset, interval) in self._series:
             s = self._series[(asset, interval)]
             return (int(s.opens[0]), int(s.closes[-1])) if len(s.opens) else None
-        row = (
-            self._conn()
-            .execute(
-                "select min(open_time), max(open_time) from market_candles "
-                "where asset = ? and quote = ? and interval = ?",
-                [asset, self.quote, interval],
+        found = [
+            row
+            for db in self._conns()
+            if db["market_candles"].exists()
+            and (
+                row := db.execute(
+                    "select min(open_time), max(open_time) from market_candles "
+                    "where asset = ? and quote = ? and interval = ?",
+                    [asset, self.quote, interval],
+                ).fetchone()
             )
-            .fetchone()
-        )
-        if not row or row[0] is None:
+            and row[0] is not None
+        ]
+        if not found:
             return None
-        first = datetime.fromisoformat(row[0])
-        last = candle_close(datetime.fromisoformat(row[1]), interval)
+        first = min(datetime.fromisoformat(r[0]) for r in found)
+        last = candle_close(max(datetime.fromisoformat(r[1]) for r in found), interval)
         return int(first.timestamp()), int(last.timestamp())
 
     def coverage(self, asset: str) -> tuple[datetime, datetime] | None:
@@ -541,6 +576,34 @@ class MarketData:
             end_high=p2.high,
             source=_join_sources([p1.source, p2.source]),
         )
+
+
+def _catalog_of(db: sqlite_utils.Database, quote: str) -> dict[str, list[str]]:
+    """Asset -> intervals held by one database, by skip-scan of the primary key
+    (asset, quote, interval, open_time): a few index seeks instead of a DISTINCT."""
+    catalog: dict[str, list[str]] = {}
+    if "market_candles" not in db.table_names():
+        return catalog
+
+    def first(sql: str, args: list[str]) -> str | None:
+        row = db.execute(sql, args).fetchone()
+        return None if row is None else row[0]
+
+    asset = first("select min(asset) from market_candles", [])
+    while asset is not None:
+        interval = first(
+            "select min(interval) from market_candles where asset = ? and quote = ?",
+            [asset, quote],
+        )
+        while interval is not None:
+            catalog.setdefault(asset, []).append(interval)
+            interval = first(
+                "select min(interval) from market_candles "
+                "where asset = ? and quote = ? and interval > ?",
+                [asset, quote, interval],
+            )
+        asset = first("select min(asset) from market_candles where asset > ?", [asset])
+    return catalog
 
 
 def _db_file(db: sqlite_utils.Database) -> str | None:

@@ -278,3 +278,56 @@ def open_market(
             source,
         )
     return MarketData.from_db(db)
+
+
+def bundled_cache(cache_dir: str | Path | None = None) -> Path:
+    """The shared database of the bundled candles, imported on first use.
+
+    One per cache folder (``$NEWSCLAIMS_CACHE`` or ``~/.cache/newsclaims``), read by
+    every run: a run's own database holds only the data named with ``--market``.
+    Re-importing is skipped while the bundled files are unchanged, and two processes
+    importing at once import each file once.
+    """
+    folder = (Path(cache_dir) if cache_dir else cache_dir_default()).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MarketDataError(f"cannot create the market cache folder {folder}: {exc}") from exc
+    target = folder / _cache_name(folder, bundled=True)
+    summary = import_market(open_db(target), [default_market_path()], exchange=BUNDLED_EXCHANGE)
+    if summary.imported:
+        log.info("market cache %s: imported %d bundled files (%d candles)", target, summary.imported, summary.rows)
+    return target
+
+
+def open_run_market(
+    db: sqlite_utils.Database | None,
+    path: str | Path | None = None,
+    *,
+    cache_dir: str | Path | None = None,
+) -> MarketData:
+    """The bundled candles plus the data at ``path``, as one :class:`MarketData`.
+
+    The bundled candles are read from the shared cache (:func:`bundled_cache`);
+    ``path`` (``--market``) is imported into ``db`` (a run's own database), or
+    without one into a cache database of its own. Where both hold a candle, the
+    one from ``path`` wins; elsewhere the bundled data fills in.
+
+    Example:
+        >>> md = open_run_market(open_db("run.db"), "my-candles/")  # doctest: +SKIP
+        >>> sorted(md.assets())  # doctest: +SKIP
+        ['BNB', 'BTC', 'DOGE', 'ETH', 'SOL', 'XRP']
+    """
+    shared = bundled_cache(cache_dir)
+    if path is not None:
+        source = Path(path).expanduser()
+        if not source.exists():
+            raise MarketDataError(f"{source}: no such file or folder")
+        if db is None:
+            folder = shared.parent
+            db = open_db(folder / _cache_name(source, bundled=False))
+        summary = import_market(db, [source])
+        log.info("market data: imported %d files (%d candles) from %s", summary.imported, summary.rows, source)
+    if db is None:
+        return MarketData.from_db(open_db(shared))
+    return MarketData.layered(db, [shared])

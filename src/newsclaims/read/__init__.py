@@ -42,7 +42,7 @@ DUMP_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv"}
 HIDDEN_PREFIXES = (".", "_")
 IGNORE_FILE = ".newsclaimsignore"
 
-__all__ = ["InputFile", "iter_input_files", "iter_records", "read_file"]
+__all__ = ["InputFile", "InputProgress", "input_bytes", "iter_input_files", "iter_records", "read_file"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,42 @@ class InputFile:
 
     path: Path
     source_id: str  # path relative to the folder named on the command line, or the file name
+
+
+@dataclass
+class InputProgress:
+    """How much of the input has been read, in bytes on disk (for progress bars).
+
+    Pass one to :func:`iter_records`; it fills in ``total_bytes`` first and
+    advances while records are read. Compressed files count their compressed bytes.
+    """
+
+    total_bytes: int = 0
+    done_bytes: int = 0
+    current: object | None = None
+
+    def bytes_read(self) -> int:
+        """Bytes of finished files plus the position in the file being read."""
+        pos = getattr(self.current, "position", None)
+        return self.done_bytes + (int(pos()) if callable(pos) else 0)
+
+    def fraction(self) -> float | None:
+        """Share of the input read (0 to 1), or None when the size is unknown."""
+        if self.total_bytes <= 0:
+            return None
+        return min(1.0, self.bytes_read() / self.total_bytes)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def input_bytes(paths: Sequence[str | os.PathLike[str]], settings: Settings) -> int:
+    """Total size on disk of the files :func:`iter_records` would read."""
+    return sum(_size(f.path) for f in iter_input_files(paths, settings) if isinstance(f, InputFile))
 
 
 def _kind(name: str) -> tuple[str, bool] | None:
@@ -141,7 +177,7 @@ def _walk(folder: Path, root: Path, top: Path, patterns: list[str], settings: Se
                 yield InputFile(path, rel)
 
 
-def read_file(item: InputFile, settings: Settings) -> Iterator[Article | Rejection]:
+def read_file(item: InputFile, settings: Settings, progress: InputProgress | None = None) -> Iterator[Article | Rejection]:
     """Read one file (any supported kind) into articles and rejections."""
     kind = _kind(item.path.name)
     if kind is None:
@@ -158,8 +194,12 @@ def read_file(item: InputFile, settings: Settings) -> Iterator[Article | Rejecti
     except OSError as exc:
         yield Rejection(source_id=item.source_id, reason=RejectReason.UNREADABLE, detail=f"cannot open: {exc.strerror or exc}", origin=str(item.path))
         return
+    if progress is not None:
+        progress.current = stream
     with stream:
         yield from _read_stream(stream, suffix, item.source_id, str(item.path), settings)
+    if progress is not None:
+        progress.current = None
 
 
 def _read_stream(stream: object, suffix: str, source_id: str, origin: str, settings: Settings) -> Iterator[Article | Rejection]:
@@ -177,15 +217,25 @@ def _read_stream(stream: object, suffix: str, source_id: str, origin: str, setti
 
 
 def iter_records(
-    paths: Sequence[str | os.PathLike[str]], settings: Settings
+    paths: Sequence[str | os.PathLike[str]], settings: Settings, progress: InputProgress | None = None
 ) -> Iterator[Article | Rejection]:
     """Every record of every input, in a stable order.
+
+    ``progress``, when given, gets the input's total size first and then follows
+    the reading (see :class:`InputProgress`).
 
     Raises:
         InputError: a named path does not exist.
     """
+    if progress is not None:
+        if not progress.total_bytes:
+            progress.total_bytes = input_bytes(paths, settings)
+        progress.done_bytes = 0
     for item in iter_input_files(paths, settings):
         if isinstance(item, Rejection):
             yield item
         else:
-            yield from read_file(item, settings)
+            yield from read_file(item, settings, progress)
+            if progress is not None:
+                progress.done_bytes += _size(item.path)
+                progress.current = None

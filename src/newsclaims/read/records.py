@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..models import Article, Rejection, RejectReason
 from ..settings import Settings
@@ -100,7 +99,7 @@ def parse_time(value: Any, settings: Settings) -> tuple[datetime | None, bool]:
     if dt is None:
         return None, False
     if dt.tzinfo is None:
-        return dt.replace(tzinfo=ZoneInfo(settings.ingest.default_timezone)).astimezone(UTC), True
+        return dt.replace(tzinfo=settings.ingest.zone()).astimezone(UTC), True
     return dt.astimezone(UTC), False
 
 

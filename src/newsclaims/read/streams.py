@@ -83,6 +83,13 @@ class BoundedReader:
             if not chunk or chunk.endswith(b"\n"):
                 return skipped
 
+    def position(self) -> int:
+        """Bytes of the file read so far (compressed bytes for gzip), for progress."""
+        try:
+            return int((self._closer or self._raw).tell())
+        except (OSError, ValueError):
+            return 0
+
     def close(self) -> None:
         self._raw.close()
         if self._closer is not None:

@@ -84,6 +84,32 @@ def format_usd(value: float) -> str:
     return "-" + s if value < 0 else s
 
 
+def spread_labels(wanted: Sequence[float], gap: float, low: float, high: float) -> list[float]:
+    """Label positions as close as possible to ``wanted`` (sorted), at least ``gap`` apart.
+
+    Labels that would overlap form a group centred on their lines' mean, so a crowd
+    of levels keeps its labels around the lines instead of pushing them all one way;
+    groups stay within [low, high] when they fit.
+
+    >>> spread_labels([100, 101, 102], 12, 0, 400)
+    [89.0, 101.0, 113.0]
+    """
+    groups: list[list[float]] = []  # [first position, count, sum of wanted]
+    for w in wanted:
+        groups.append([w, 1, w])
+        while True:
+            g = groups[-1]
+            g[0] = g[2] / g[1] - gap * (g[1] - 1) / 2
+            g[0] = min(max(g[0], low), max(low, high - gap * (g[1] - 1)))
+            if len(groups) > 1 and groups[-2][0] + gap * groups[-2][1] > g[0]:
+                prev = groups.pop(-2)
+                g[1] += prev[1]
+                g[2] += prev[2]
+                continue
+            break
+    return [float(round(g[0] + gap * i, 1)) for g in groups for i in range(int(g[1]))]
+
+
 def _nice_step(span: float, count: int) -> float:
     """A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about ``count`` ticks."""
     raw = span / max(count, 1)
@@ -128,7 +154,9 @@ def build_chart(
     pad = (hi - lo) * 0.06 or hi * 0.01
     lo, hi = lo - pad, hi + pad
     plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
+    # a chart with many levels grows taller, so that every label fits beside its line
+    plot_h = max(HEIGHT - TOP - BOTTOM, math.ceil(LABEL_GAP * (len(levels_in) + 1)))
+    height = plot_h + TOP + BOTTOM
     span_s = (t1 - t0).total_seconds()
 
     def x(t: datetime) -> float:
@@ -146,12 +174,11 @@ def build_chart(
         label = f"{c.type} {value}" + (" (off chart)" if off else "")
         raw.append((yy, label, verdicts.get(c.id, "unverifiable"), c.id, off))
     raw.sort(key=lambda r: r[0])
-    levels: list[Level] = []
-    last = -1e9
-    for yy, label, verdict, cid, off in raw:
-        ly = max(yy + 4, last + LABEL_GAP)
-        last = ly
-        levels.append(Level(round(yy, 1), round(ly, 1), label, verdict, cid, off))
+    label_ys = spread_labels([r[0] + 4 for r in raw], LABEL_GAP, TOP + 4, TOP + plot_h + 4)
+    levels = [
+        Level(round(yy, 1), round(ly, 1), label, verdict, cid, off)
+        for (yy, label, verdict, cid, off), ly in zip(raw, label_ys, strict=True)
+    ]
     step = _nice_step(hi - lo, 4)
     first = (lo // step + 1) * step
     y_ticks = []
@@ -169,7 +196,7 @@ def build_chart(
         f"{asset} close ({interval} candles) from {t0:%Y-%m-%d %H:%M} to {t1:%Y-%m-%d %H:%M} UTC"
     )
     return Chart(
-        asset=asset, width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM,
+        asset=asset, width=WIDTH, height=height, left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM,
         points=points, published_x=round(x(published_at.astimezone(UTC)), 1), levels=levels,
         y_ticks=y_ticks, x_ticks=x_ticks, title=title, candles=len(pts), interval=interval,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -51,7 +52,34 @@ def environment() -> jinja2.Environment:
         trim_blocks=False,
         lstrip_blocks=False,
     )
+    env.filters["num"] = format_count
+    env.filters["when"] = format_time
     return env
+
+
+def format_count(n: Any) -> str:
+    """``29066`` -> ``29,066`` (anything else as it is).
+
+    >>> format_count(29066)
+    '29,066'
+    """
+    return f"{n:,}" if isinstance(n, int) else str(n)
+
+
+def format_time(value: Any) -> str:
+    """An ISO 8601 time as a reader writes it: ``2025-05-19 15:33 UTC``.
+
+    >>> format_time("2025-05-19T15:33:04+00:00")
+    '2025-05-19 15:33 UTC'
+    """
+    if not value:
+        return ""
+    try:
+        t = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    return t.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def stylesheet() -> str:
@@ -95,17 +123,64 @@ def _value_text(c: Claim) -> str:
     return v + (f" ({', '.join(extra)})" if extra else "")
 
 
+def format_number(value: float, unit: str) -> str:
+    """A claim's number in its unit, never in scientific notation.
+
+    >>> format_number(21300000.0, "USD"), format_number(-0.12, "percent"), format_number(2.5e9, "BTC")
+    ('$21,300,000', '-0.12%', '2,500,000,000 BTC')
+    """
+    if unit == "USD":
+        return format_usd(value)
+    if unit == "percent":
+        return f"{value:,.2f}%".replace(".00%", "%")
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.4f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}" if unit and unit != "number" else text
+
+
 def _numbers(k: Check) -> str:
+    unit = k.claim.unit
+    relative = unit != "percent"  # deviations are relative, or points for percent claims
     parts = []
     if k.expected is not None:
-        parts.append(f"expected {k.expected:,.6g}")
+        parts.append(f"expected {format_number(k.expected, unit)}")
     if k.observed is not None:
-        parts.append(f"claimed {k.observed:,.6g}")
+        parts.append(f"claimed {format_number(k.observed, unit)}")
     if k.deviation is not None:
-        parts.append(f"deviation {k.deviation:.3g}")
+        parts.append(f"off by {k.deviation * 100:,.1f}%" if relative else f"off by {k.deviation:,.2f} points")
     if k.tolerance is not None:
-        parts.append(f"tolerance {k.tolerance:.3g}")
+        parts.append(f"tolerance {k.tolerance * 100:,.1f}%" if relative else f"tolerance {k.tolerance:,.2f} points")
     return ", ".join(parts)
+
+
+def sentence_case(text: str) -> str:
+    """The first letter upper case (a reason follows a full stop on the page).
+
+    >>> sentence_case("there is no market data on open interest")
+    'There is no market data on open interest'
+    """
+    return text[:1].upper() + text[1:] if text else text
+
+
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?")
+
+
+def readable_times(text: str) -> str:
+    """ISO 8601 times in a text written as ``2025-05-19 15:33 UTC``.
+
+    >>> readable_times("no data around 2025-05-19T15:33:04+00:00.")
+    'no data around 2025-05-19 15:33 UTC.'
+    """
+    return _ISO_TIME.sub(lambda m: format_time(m.group(0).replace("Z", "+00:00")), text)
+
+
+def reason_html(reason: str, copies: Mapping[str, Mapping[str, Any]]) -> Markup:
+    """The reason, escaped, with article ids of other copies turned into links."""
+    out = Markup.escape(sentence_case(readable_times(reason)))
+    for aid, copy in copies.items():
+        if aid in reason:
+            link = Markup('<a class="copy-link" href="{}">{}</a>').format(copy["href"], copy["title"] or aid)
+            out = Markup(str(out).replace(str(Markup.escape(aid)), str(link)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -119,6 +194,7 @@ class ArticleView:
     published_at: str | None = None
     url: str | None = None
     source: str | None = None
+    time_zone_assumed: bool = False
 
     @classmethod
     def of(cls, article: CleanArticle | Mapping[str, Any]) -> ArticleView:
@@ -137,6 +213,7 @@ class ArticleView:
             published_at=str(published) if published else None,
             url=str(data["url"]) if data.get("url") else None,
             source=str(data["source"]) if data.get("source") else None,
+            time_zone_assumed=bool(data.get("time_zone_assumed")),
         )
 
     def published(self) -> datetime | None:
@@ -161,17 +238,23 @@ def _main_assets(claims: Sequence[Claim]) -> list[str]:
     return seen
 
 
-def _chart(
+#: charts on one article page at most (one per asset, those with price levels first).
+MAX_CHARTS = 4
+
+
+def _charts(
     view: ArticleView, claims: Sequence[Claim], verdicts: dict[str, str], market: CandleSource | None
-) -> tuple[Chart | None, str]:
+) -> tuple[list[Chart], str]:
+    """A chart per asset the claims name (up to :data:`MAX_CHARTS`), or why there is none."""
     t = view.published()
     assets = _main_assets(claims)
     if market is None:
-        return None, "no market data was given."
+        return [], "no market data was given."
     if t is None:
-        return None, "the article has no publication time."
+        return [], "the article has no publication time."
     if not assets:
-        return None, "the article names no asset."
+        return [], "the article names no asset."
+    charts: list[Chart] = []
     for asset in assets:
         try:
             candles = market.candles(asset, t - BEFORE, t + AFTER)
@@ -180,8 +263,12 @@ def _chart(
             continue
         chart = build_chart(asset, candles, t, claims, verdicts)
         if chart is not None:
-            return chart, ""
-    return None, f"no market data for {', '.join(assets)} around {t:%Y-%m-%d %H:%M} UTC."
+            charts.append(chart)
+            if len(charts) == MAX_CHARTS:
+                break
+    if charts:
+        return charts, ""
+    return [], f"no market data for {', '.join(assets)} around {t:%Y-%m-%d %H:%M} UTC."
 
 
 def article_context(
@@ -191,9 +278,16 @@ def article_context(
     market: CandleSource | None,
     *,
     id_prefix: str = "",
+    copies: Sequence[Mapping[str, Any]] = (),
+    zone: str = "UTC",
 ) -> dict[str, Any]:
-    """Everything ``_article.html.j2`` shows for one article."""
+    """Everything ``_article.html.j2`` shows for one article.
+
+    ``copies`` are the story's other articles (``id``, ``title``, ``href``, ``source``,
+    ``published_at``): listed as links, and linked where a reason names them.
+    """
     view = ArticleView.of(article)
+    copy_by_id = {str(c["id"]): c for c in copies}
     # Claims are keyed by value, not by id: an extractor may give two claims of one
     # span the same id (one per asset), and each must keep its own checks.
     by_claim: dict[Claim, list[Check]] = {}
@@ -212,7 +306,7 @@ def article_context(
             continue
         ks = sorted(by_claim.get(c, []), key=lambda k: -_RANK.get(k.verdict, 0))
         reason = ks[0].reason if ks else "not checked"
-        spans.append(Span(c.start, c.end, c.id, n, v, f"{c.type}: {v}. {reason}"))
+        spans.append(Span(c.start, c.end, c.id, n, v, f"{c.type}: {v}. {sentence_case(readable_times(reason))}"))
     body, skipped = highlight_text(view.text, spans, id_prefix=id_prefix)
     skipped_n = {s.n for s in skipped}
     entries = []
@@ -229,18 +323,18 @@ def article_context(
             "checks": [
                 {
                     "check": k.check, "verdict": k.verdict, "severity": k.severity,
-                    "reason": k.reason, "numbers": _numbers(k),
+                    "reason": k.reason, "reason_html": reason_html(k.reason, copy_by_id), "numbers": _numbers(k),
                     "evidence": json.dumps(k.evidence, indent=1, sort_keys=True, default=str, ensure_ascii=False) if k.evidence else "",
                 }
                 for k in ks
             ],
         })
-    chart, chart_note = _chart(view, ordered, verdict_by_id, market)
+    charts, chart_note = _charts(view, ordered, verdict_by_id, market)
     counts = Counter(worst)
     return {
         "article": view, "safe_url": safe_url(view.url), "body": body, "claims": entries,
         "counts": {v: counts.get(v, 0) for v in VERDICT_ORDER}, "verdict_order": VERDICT_ORDER,
-        "chart": chart, "chart_note": chart_note, "p": id_prefix,
+        "charts": charts, "chart_note": chart_note, "p": id_prefix, "copies": list(copies), "zone": zone,
     }
 
 
@@ -256,6 +350,8 @@ def render_article_page(
     static_prefix: str | None = None,
     index_href: str = "#",
     generated_at: str | None = None,
+    copies: Sequence[Mapping[str, Any]] = (),
+    zone: str = "UTC",
 ) -> str:
     """One article as an HTML page: highlighted text, evidence beside it, price chart.
 
@@ -282,7 +378,7 @@ def render_article_page(
     """
     return render_articles_page(
         [(article, claims, checks)], market, static_prefix=static_prefix,
-        index_href=index_href, generated_at=generated_at,
+        index_href=index_href, generated_at=generated_at, copies=copies, zone=zone,
     )
 
 
@@ -293,6 +389,8 @@ def render_articles_page(
     static_prefix: str | None = None,
     index_href: str = "#",
     generated_at: str | None = None,
+    copies: Sequence[Mapping[str, Any]] = (),
+    zone: str = "UTC",
 ) -> str:
     """Several articles on one self-contained page (``factcheck`` of a file of many).
 
@@ -314,7 +412,8 @@ def render_articles_page(
     sections = []
     for i, (article, claims, checks) in enumerate(items, 1):
         prefix = "" if len(items) == 1 else f"a{i}-"
-        sections.append(Markup(part.render(article_context(article, claims, checks, market, id_prefix=prefix))))
+        context = article_context(article, claims, checks, market, id_prefix=prefix, copies=copies, zone=zone)
+        sections.append(Markup(part.render(context)))
     if len(items) == 1:
         view = ArticleView.of(items[0][0])
         page_title = view.title or view.source_id or view.id

@@ -28,6 +28,22 @@ log = logging.getLogger(__name__)
 
 ARTICLES_DIR = "articles"
 STATIC_DIR = "static"
+#: stories per index page: a page of the whole dump stays small and quick to render.
+STORIES_PER_PAGE = 100
+#: rejected records per page of ``rejections.html``.
+REJECTIONS_PER_PAGE = 500
+#: the filters of the index, each a set of static pages (``asset-btc.html`` ...).
+FACETS = ("verdict", "asset", "source", "month")
+#: per-article worst verdicts of its claims (a claim without checks is unverifiable).
+_ARTICLE_VERDICTS_SQL = """
+SELECT c.article_id, CASE COALESCE(w.rank, 2) WHEN 3 THEN 'inconsistent' WHEN 2 THEN 'unverifiable'
+       ELSE 'consistent' END AS verdict
+FROM claims c LEFT JOIN (
+  SELECT claim_id, MAX(CASE verdict WHEN 'inconsistent' THEN 3 WHEN 'unverifiable' THEN 2
+                       WHEN 'consistent' THEN 1 ELSE 2 END) AS rank
+  FROM checks GROUP BY claim_id) w ON w.claim_id = c.id
+GROUP BY 1, 2
+"""
 _CLAIM_FIELDS = frozenset(Claim.model_fields)
 #: claims counted by their worst verdict (a claim without checks counts as unverifiable).
 _CLAIM_VERDICTS_SQL = """
@@ -50,6 +66,8 @@ class _ArticleEntry:
     href: str
     claims: int = 0
     flags: int = 0
+    assets: frozenset[str] = frozenset()
+    verdicts: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -72,6 +90,16 @@ class _Story:
     @property
     def latest(self) -> str:
         return max((a.published_at or "" for a in self.articles), default="")
+
+    def facet_values(self, facet: str) -> set[str]:
+        """The values this story has for one filter of the index."""
+        if facet == "source":
+            return {a.source for a in self.articles if a.source}
+        if facet == "month":
+            return {a.published_at[:7] for a in self.articles if a.published_at}
+        if facet == "asset":
+            return {x for a in self.articles for x in a.assets}
+        return {x for a in self.articles for x in a.verdicts}
 
 
 def article_file_name(article_id: str) -> str:
@@ -131,6 +159,7 @@ def write_report(
     market: CandleSource | None = None,
     base_dir: Path | None = None,
     progress: ProgressCallback | None = None,
+    per_page: int = STORIES_PER_PAGE,
 ) -> Path:
     """Write the static HTML report into ``out_dir`` and return the index page's path.
 
@@ -149,6 +178,10 @@ def write_report(
         market: market data for the charts (``newsclaims.market.open_market()``).
         base_dir: when given, ``out_dir`` itself must lie inside it.
         progress: called as ``progress(done, total)`` after each article page.
+        per_page: stories per index page (``index.html``, ``index-2.html`` ...); the
+            same listing filtered by verdict, asset, source and month is written as
+            ``verdict-inconsistent.html``, ``asset-btc.html`` ... and the rejected
+            records as ``rejections.html``.
 
     Returns:
         The path of ``index.html``.
@@ -192,12 +225,24 @@ def write_report(
     for story in stories:
         story.articles.sort(key=lambda a: (a.published_at or "", a.id))
     ordered = sorted(stories, key=lambda s: (-s.conflicts, -s.flags, _neg(s.latest), s.id))
-    html = environment().get_template("index.html.j2").render(
-        stories=ordered, totals=totals, verdict_order=VERDICT_ORDER, inline_css=None,
-        static_prefix=f"{STATIC_DIR}/", index_href="index.html", generated_at=generated,
-        version=__version__,
-    )
-    index = write("index.html", html)
+    facets = _facets(ordered)
+    common = {
+        "totals": totals, "verdict_order": VERDICT_ORDER, "inline_css": None,
+        "static_prefix": f"{STATIC_DIR}/", "index_href": "index.html", "generated_at": generated,
+        "version": __version__, "facets": facets,
+    }
+    template = environment().get_template("index.html.j2")
+    _write_pages(write, template, "index", ordered, None, common, per_page)
+    for facet in FACETS:
+        for entry in facets[facet]:
+            chosen = [st for st in ordered if entry["value"] in st.facet_values(facet)]
+            _write_pages(write, template, entry["stem"], chosen, (facet, entry["label"]), common, per_page)
+    try:
+        with read_snapshot(db):
+            _write_rejections(db, write, common)
+    except sqlite3.Error as exc:
+        raise ExportError(f"cannot read the rejections for the report: {exc}") from exc
+    index = root / "index.html"
     log.info("report: %d articles, %d stories in %s", totals["articles"], len(stories), root)
     return index
 
@@ -216,6 +261,20 @@ def _write_articles(
         "SELECT article_id, COUNT(DISTINCT claim_id) FROM checks "
         "WHERE verdict = 'inconsistent' GROUP BY article_id",
     )
+    assets_of: dict[str, set[str]] = {}
+    for aid, asset in db.conn.execute("SELECT DISTINCT article_id, asset FROM claims WHERE asset IS NOT NULL"):
+        assets_of.setdefault(str(aid), set()).add(str(asset))
+    verdicts_of: dict[str, set[str]] = {}
+    for aid, verdict in db.conn.execute(_ARTICLE_VERDICTS_SQL):
+        verdicts_of.setdefault(str(aid), set()).add(str(verdict))
+    members: dict[str, list[dict[str, Any]]] = {}
+    for r in _rows(db, "SELECT id, source_id, title, source, published_at, story_id, cluster_id FROM articles ORDER BY published_at, id"):
+        sid = r["story_id"] or r["cluster_id"] or r["id"]
+        members.setdefault(sid, []).append({
+            "id": r["id"], "title": r["title"] or r["source_id"] or r["id"], "source": r["source"],
+            "published_at": r["published_at"], "href": article_file_name(r["id"]),
+        })
+    zone = _zone(db)
     story_conflicts = _count(db, "SELECT id, conflicts FROM stories WHERE conflicts IS NOT NULL")
     canonical = {str(k): str(v) for k, v in db.conn.execute("SELECT id, canonical_id FROM stories")}
     total = db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
@@ -225,7 +284,7 @@ def _write_articles(
     # primary-key order walks the key's index: no in-memory sort of every article text
     for row in _rows(
         db,
-        "SELECT id, source_id, title, text, published_at, url, source, cluster_id, story_id "
+        "SELECT id, source_id, title, text, published_at, time_zone_assumed, url, source, cluster_id, story_id "
         "FROM articles ORDER BY id",
     ):
         name = article_file_name(row["id"])
@@ -233,12 +292,13 @@ def _write_articles(
             raise OutputPathError(f"two articles map to the page {name}")
         used_names.add(name)
         claims, checks = _claims_and_checks(db, row["id"])
+        story_id = row["story_id"] or row["cluster_id"] or row["id"]
+        copies = [m for m in members.get(story_id, []) if m["id"] != row["id"]]
         html = render_article_page(
             row, claims, checks, market, static_prefix=f"../{STATIC_DIR}/",
-            index_href="../index.html", generated_at=generated,
+            index_href="../index.html", generated_at=generated, copies=copies, zone=zone,
         )
         write(f"{ARTICLES_DIR}/{name}", html)
-        story_id = row["story_id"] or row["cluster_id"] or row["id"]
         story = stories.get(story_id)
         if story is None:
             story = stories[story_id] = _Story(
@@ -249,7 +309,8 @@ def _write_articles(
         story.articles.append(_ArticleEntry(
             id=row["id"], title=title, source=row["source"], published_at=row["published_at"],
             href=f"{ARTICLES_DIR}/{name}", claims=claim_counts.get(row["id"], 0),
-            flags=flag_counts.get(row["id"], 0),
+            flags=flag_counts.get(row["id"], 0), assets=frozenset(assets_of.get(row["id"], ())),
+            verdicts=frozenset(verdicts_of.get(row["id"], ())),
         ))
         if row["id"] == canonical.get(story_id, story_id) or not story.title:
             story.title, story.href = title, f"{ARTICLES_DIR}/{name}"
@@ -262,6 +323,8 @@ def _write_articles(
         "claims": sum(claim_counts.values()),
         "verdicts": dict(Counter(_count(db, _CLAIM_VERDICTS_SQL))),
         "rejections": db.conn.execute("SELECT COUNT(*) FROM rejections").fetchone()[0],
+        "zone_assumed": db.conn.execute("SELECT COUNT(*) FROM articles WHERE time_zone_assumed = 1").fetchone()[0],
+        "zone": zone,
     }
     return list(stories.values()), totals
 
@@ -269,3 +332,85 @@ def _write_articles(
 def _neg(s: str) -> tuple[int, ...]:
     """Sort key that puts later ISO times first."""
     return tuple(-ord(ch) for ch in s)
+
+
+def _facets(stories: list[_Story]) -> dict[str, list[dict[str, Any]]]:
+    """Per filter, its values with their page stems and story counts (most stories first)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for facet in FACETS:
+        counts: Counter[str] = Counter()
+        for st in stories:
+            counts.update(st.facet_values(facet))
+        if facet == "verdict":
+            values = [v for v in VERDICT_ORDER if counts[v]]
+        elif facet == "month":
+            values = sorted(counts, reverse=True)
+        else:
+            values = sorted(counts, key=lambda v: (-counts[v], v.lower()))
+        out[facet] = [
+            {"value": v, "label": v, "count": counts[v], "stem": f"{facet}-{safe_file_stem(v.lower())}"}
+            for v in values
+        ]
+    return out
+
+
+def page_name(stem: str, page: int) -> str:
+    """``index.html``, ``index-2.html`` ...: the file of one page of a listing."""
+    return f"{stem}.html" if page == 1 else f"{stem}-{page}.html"
+
+
+def _pager(stem: str, page: int, pages: int) -> dict[str, Any]:
+    near = sorted({1, pages, *range(max(1, page - 3), min(pages, page + 3) + 1)})
+    links: list[dict[str, Any]] = []
+    for n in near:
+        if links and n - links[-1]["n"] > 1:
+            links.append({"n": 0, "href": "", "gap": True})
+        links.append({"n": n, "href": page_name(stem, n), "gap": False, "current": n == page})
+    return {
+        "page": page, "pages": pages, "links": links,
+        "prev": page_name(stem, page - 1) if page > 1 else "",
+        "next": page_name(stem, page + 1) if page < pages else "",
+    }
+
+
+def _write_pages(
+    write: Callable[[str, str], Path],
+    template: Any,
+    stem: str,
+    stories: list[_Story],
+    selected: tuple[str, str] | None,
+    common: dict[str, Any],
+    per_page: int,
+) -> None:
+    pages = max(1, -(-len(stories) // per_page))
+    for page in range(1, pages + 1):
+        chunk = stories[(page - 1) * per_page : page * per_page]
+        html = template.render(
+            stories=chunk, pager=_pager(stem, page, pages), selected=selected,
+            shown=len(stories), first=(page - 1) * per_page + 1, **common,
+        )
+        write(page_name(stem, page), html)
+
+
+def _write_rejections(db: sqlite_utils.Database, write: Callable[[str, str], Path], common: dict[str, Any]) -> None:
+    """``rejections.html``: every record that could not be used, with its reason."""
+    rows = list(_rows(db, "SELECT source_id, reason, detail, origin FROM rejections ORDER BY reason, source_id, id"))
+    reasons = Counter(r["reason"] for r in rows)
+    template = environment().get_template("rejections.html.j2")
+    pages = max(1, -(-len(rows) // REJECTIONS_PER_PAGE))
+    for page in range(1, pages + 1):
+        chunk = rows[(page - 1) * REJECTIONS_PER_PAGE : page * REJECTIONS_PER_PAGE]
+        html = template.render(
+            rows=chunk, total=len(rows), reasons=reasons.most_common(),
+            pager=_pager("rejections", page, pages), **common,
+        )
+        write(page_name("rejections", page), html)
+
+
+def _zone(db: sqlite_utils.Database) -> str:
+    """The zone the latest run read zone-less times in (``ingest.default_timezone``)."""
+    row = db.conn.execute("SELECT settings FROM runs WHERE settings IS NOT NULL ORDER BY started_at DESC LIMIT 1").fetchone()
+    try:
+        return str(json.loads(row[0])["ingest"]["default_timezone"]) if row else "UTC"
+    except (ValueError, KeyError, TypeError):
+        return "UTC"
