@@ -1,9 +1,13 @@
-"""Claim extraction speed on the real news dump: articles/s, one process vs a two-process pool.
+"""Claim extraction speed on the real news dump: the model path and the rules path,
+side by side in one run, each in one process and in a two-process pool.
 
 Usage::
 
     .venv/bin/python benchmarks/extract.py /work/shared/data/news/bitcoin-news-2025.jsonl.gz \
-        [--limit 2000] [--workers 2] [--min-body 1500] [--warmup 200]
+        [--limit 2000] [--workers 2] [--min-body 0] [--warmup 200] [--extractors bundled,none]
+
+``--extractors`` lists values of the ``extract.model`` setting (``bundled`` = the
+bundled model, ``none`` = the rules alone, or a model folder).
 
 Only full-text articles (body >= ``--min-body`` characters) are used. Each article is
 cleaned first (not timed: cleaning has its own benchmark); the timed part is
@@ -57,9 +61,9 @@ def read_articles(path: str, limit: int, min_body: int) -> Iterator[tuple[str, s
                 return
 
 
-def _init_worker(warmup: list[CleanArticle]) -> None:
+def _init_worker(warmup: list[CleanArticle], model: str) -> None:
     global _WORKER
-    settings = load_settings()
+    settings = load_settings(overrides={"extract.model": model})
     nlp = build_pipeline(settings)
     for a in warmup:
         extract_claims(a, nlp, settings)
@@ -78,24 +82,52 @@ def _work(batch: list[CleanArticle]) -> tuple[int, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("path", help="news dump (JSONL, optionally gzip)")
-    ap.add_argument("--limit", type=int, default=2000, help="full-text articles to use")
+    ap.add_argument("--limit", type=int, default=2000, help="articles to use")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--min-body", type=int, default=1500)
+    ap.add_argument("--min-body", type=int, default=0,
+                    help="only bodies at least this long (0: the dump as it is, teasers included)")
     ap.add_argument("--warmup", type=int, default=200,
                     help="other articles each process extracts before timing")
+    ap.add_argument("--extractors", default="bundled,none",
+                    help="comma-separated extract.model values to compare")
     args = ap.parse_args(argv)
 
-    settings = load_settings()
+    base = load_settings(overrides={"extract.model": "none"})
     raw = list(read_articles(args.path, args.limit + args.warmup, args.min_body))
-    everything = [article_for_eval(i, t, b, settings) for i, t, b in raw]
+    everything = [article_for_eval(i, t, b, base) for i, t, b in raw]
     articles, warmup = everything[: args.limit], everything[args.limit :]
     chars = sum(len(a.text) for a in articles)
     print(f"articles: {len(articles)} (body >= {args.min_body} chars), "
           f"mean {chars / max(1, len(articles)):.0f} chars of cleaned text; "
           f"warm-up: {len(warmup)} other articles per process")
+    rows: dict[str, dict[str, float]] = {}
+    for model in args.extractors.split(","):
+        rows[model] = _measure(model, articles, warmup, args.workers)
+    n = len(articles)
+    names = list(rows)
+    print(f"{'':<30}" + "".join(f"{m + ' x1':>16}{m + f' x{args.workers}':>16}" for m in names))
+    for label, key in (("articles/s", "rate"), ("articles/CPU-second", "cpu_rate"),
+                       ("ms/article (median, x1)", "median_ms"), ("claims per article", "claims")):
+        cells = ""
+        for m in names:
+            r = rows[m]
+            if key in ("rate", "cpu_rate"):
+                cells += f"{r[key + '_1']:>16.1f}{r[key + '_n']:>16.1f}"
+            else:
+                cells += f"{r[key]:>16.2f}{'':>16}"
+        print(f"{label:<30}" + cells)
+    if len(names) >= 2:
+        a, b = names[0], names[1]
+        print(f"ratio {a} / {b} (pool articles/s): {rows[a]['rate_n'] / rows[b]['rate_n']:.2f}")
+    print(f"(n = {n}; cores: {os.cpu_count()})")
+    return 0
 
+
+def _measure(model: str, articles: list[CleanArticle], warmup: list[CleanArticle],
+             workers: int) -> dict[str, float]:
+    settings = load_settings(overrides={"extract.model": model})
     nlp = build_pipeline(settings)
-    for a in warmup or articles[:1]:  # regex compilation, vocabulary
+    for a in warmup or articles[:1]:  # regex compilation, vocabulary, ONNX warm-up
         extract_claims(a, nlp, settings)
     t0 = time.perf_counter()
     c0 = time.process_time()
@@ -107,40 +139,18 @@ def main(argv: list[str] | None = None) -> int:
         per_article.append(time.perf_counter() - t)
     one = time.perf_counter() - t0
     one_cpu = time.process_time() - c0
-
-    # Time the stages of the pipeline on their own, for where the time goes.
-    stage: dict[str, float] = {}
-    docs = [nlp.make_doc(a.text) for a in articles]
-    t = time.perf_counter()
-    docs = [nlp.make_doc(a.text) for a in articles]
-    stage["tokenizer"] = time.perf_counter() - t
-    for name, proc in nlp.pipeline:
-        t = time.perf_counter()
-        docs = [proc(d) for d in docs]
-        stage[name] = time.perf_counter() - t
-
     batches = [articles[i : i + 50] for i in range(0, len(articles), 50)]
-    with ProcessPoolExecutor(max_workers=args.workers, initializer=_init_worker,
-                             initargs=(warmup,)) as pool:
-        list(pool.map(_work, batches[:1]))  # start the workers before timing
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(warmup, model)) as pool:
+        list(pool.map(_work, batches[:workers]))  # start the workers before timing
         t0 = time.perf_counter()
         results = list(pool.map(_work, batches))
-        n_pool = sum(r[0] for r in results)
         many_cpu = sum(r[1] for r in results)
         many = time.perf_counter() - t0
-
     n = len(articles)
-    print(f"claims: {n_claims} ({n_claims / max(1, n):.2f} per article); pool agrees: {n_pool == n_claims}")
-    print(f"{'':<26}{'1 process':>14}{f'{args.workers} processes':>14}")
-    print(f"{'articles/s':<26}{n / one:>14.1f}{n / many:>14.1f}")
-    print(f"{'articles/s per core':<26}{n / one:>14.1f}{n / many / args.workers:>14.1f}")
-    print(f"{'articles/CPU-second':<26}{n / one_cpu:>14.1f}{n / many_cpu:>14.1f}")
-    print(f"{'ms/article (median)':<26}{1000 * statistics.median(per_article):>14.2f}")
-    print(f"speed-up with {args.workers} processes: {one / many:.2f}x (cores: {os.cpu_count()})")
-    print("time by stage, one process (ms/article):")
-    for name, secs in stage.items():
-        print(f"  {name:<28}{1000 * secs / n:>8.2f}")
-    return 0
+    return {"rate_1": n / one, "cpu_rate_1": n / one_cpu, "rate_n": n / many,
+            "cpu_rate_n": n / max(many_cpu, 1e-9), "median_ms": 1000 * statistics.median(per_article),
+            "claims": n_claims / max(1, n)}
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Quality gate: extraction scored against the shipped gold must not fall below pinned minimums.
 
-The minimums sit slightly under the scores reached when they were pinned (see the
-report printed on failure); raise them when extraction improves, never lower them
-to make a change pass.
+The default extractor (the bundled claim model) is gated on the frozen test split
+(corpus/gold/test.*: 150 annotated articles drawn at random before any training and
+never studied), on dev and on the seeds; the rules alone (``extract.model=none``)
+keep their own gates. The minimums sit slightly under the scores reached when they
+were pinned (see the report printed on failure); raise them when extraction
+improves, never lower them to make a change pass.
 """
 
 from __future__ import annotations
@@ -44,8 +47,8 @@ MIN_DEV_TYPE_F1 = {
 }
 
 
-def _score(articles_path: Path, gold_path: Path) -> EvalReport:
-    settings = Settings()
+def _score(articles_path: Path, gold_path: Path, model: str = "none") -> EvalReport:
+    settings = Settings.model_validate({"extract": {"model": model}})
     nlp = build_pipeline(settings)
     preds: list[Claim] = []
     for sid, title, body in read_eval_articles(articles_path):
@@ -57,8 +60,10 @@ def _score(articles_path: Path, gold_path: Path) -> EvalReport:
 #: full-text articles from June-August 2025 outside the dev set; the first 10 were
 #: used for error analysis, the last 8 were held out when first scored; since then all
 #: 18 have been used for error analysis, so this is no longer a held-out estimate).
-#: Reached when pinned: 0.899 (0.755 before the classes found on it were fixed).
-MIN_EXTRA_F1 = 0.89
+#: Reached when pinned: 0.899 (0.755 before the classes found on it were fixed); 0.883
+#: after the gold was brought up to the current spec (levels' status, past times, SAT in
+#: BTC, 4 non-claims removed), with the extraction unchanged.
+MIN_EXTRA_F1 = 0.87
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +107,43 @@ MIN_EXTRA2_F1 = 0.82
 def test_extra2_gate() -> None:
     r = _score(GOLD_DIR / "extra2.articles.jsonl", GOLD_DIR / "extra2.gold.jsonl")
     assert r.overall.f1 >= MIN_EXTRA2_F1, format_eval(r)
+
+
+# --------------------------------------------------------------------------- the model
+
+#: pinned minimums for the bundled model (reached when pinned: test 0.700, dev 0.727,
+#: seeds 0.626, level status on the test split 0.930; see README "Extraction accuracy").
+#: The issue's targets (test 0.88, no type with 20+ gold claims below 0.75) are not met
+#: yet: liquidation reached 0.293 on the test split, so the floor guards only against
+#: a collapse.
+TYPE_FLOOR = 0.25
+MODEL_MIN_F1 = {"test": 0.68, "dev": 0.70, "seeds": 0.60}
+MODEL_MIN_STATUS_ACC = 0.90
+
+
+@pytest.fixture(scope="module")
+def model_test_report() -> EvalReport:
+    return _score(GOLD_DIR / "test.articles.jsonl", GOLD_DIR / "test.gold.jsonl", "bundled")
+
+
+def test_model_frozen_test_split_gate(model_test_report: EvalReport) -> None:
+    assert model_test_report.overall.f1 >= MODEL_MIN_F1["test"], format_eval(model_test_report)
+
+
+def test_model_no_large_type_collapses_on_the_test_split(model_test_report: EvalReport) -> None:
+    weak = {t: s.f1 for t, s in model_test_report.per_type.items() if s.gold >= 20 and s.f1 < TYPE_FLOOR}
+    assert not weak, format_eval(model_test_report)
+
+
+def test_model_level_status_accuracy(model_test_report: EvalReport) -> None:
+    assert (model_test_report.status_accuracy or 0) >= MODEL_MIN_STATUS_ACC, format_eval(model_test_report)
+
+
+def test_model_dev_gate() -> None:
+    r = _score(GOLD_DIR / "dev.articles.jsonl", GOLD_DIR / "dev.gold.jsonl", "bundled")
+    assert r.overall.f1 >= MODEL_MIN_F1["dev"], format_eval(r)
+
+
+def test_model_seeds_gate() -> None:
+    r = _score(SEEDS_DIR, GOLD_DIR / "seeds.gold.jsonl", "bundled")
+    assert r.overall.f1 >= MODEL_MIN_F1["seeds"], format_eval(r)

@@ -597,7 +597,7 @@ def eval_cmd(ctx: click.Context, /, gold: str, paths: tuple[str, ...], fmt: str,
               help="The frozen test split: these articles are never trained on.")
 @click.option("-o", "--out", "out", type=click.Path(file_okay=False), default="models/claims-minilm",
               show_default=True, help="Model folder to write.")
-@click.option("--epochs", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 50), default=6, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1, 256), default=32, show_default=True)
 @click.option("--lr", type=float, default=8e-5, show_default=True, help="Encoder learning rate (heads: 20x).")
 @click.option("--seed", type=int, default=13, show_default=True)

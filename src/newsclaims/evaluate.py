@@ -315,7 +315,7 @@ def format_side_by_side(reports: Mapping[str, EvalReport]) -> str:
     lines = [head]
     first = reports[names[0]]
     for t in [*types, "overall"]:
-        g = first.overall.gold if t == "overall" else first.per_type[t].gold
+        g = first.overall.gold if t == "overall" else next((r.per_type[t].gold for r in reports.values() if t in r.per_type), 0)
         cells = ""
         for n in names:
             r = reports[n]

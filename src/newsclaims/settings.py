@@ -135,8 +135,9 @@ class DedupSettings(Section):
 class ExtractSettings(Section):
     """Claim extraction."""
 
-    #: the learned claim model: ``default`` (the one bundled in ``models/claims-minilm``),
-    #: ``none`` (the rules alone decide), or the path of a model folder (``newsclaims train``).
+    #: the learned claim model: ``none`` (the rules alone decide: the default until the model
+    #: beats them on every gold set, see the README), ``bundled`` (the one in
+    #: ``models/claims-minilm``), or the path of a model folder (``newsclaims train``).
     model: str = "none"
     #: ONNX Runtime threads per worker process for the model.
     threads: int = Field(default=1, ge=1)

@@ -62,7 +62,7 @@ def resolve_model_dir(settings: Settings) -> str | None:
         return None
     from ..extract.learned.runtime import default_model_dir
 
-    if choice.lower() == "default":
+    if choice.lower() == "bundled":
         d = default_model_dir()
         if d is None:
             raise SettingsError(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..drafts import Candidate
@@ -117,4 +117,18 @@ def align(text: str, cands: list[Candidate], gold: list[Mapping[str, Any]]
         lab.direction = g.get("direction") or lab.direction
         lab.status = g.get("status") or lab.status
         lab.past = lab.past or bool(g.get("when"))
+    # Restatements: the gold lists a fact once, the article may state it again (title
+    # and body, a recap). Such a number is the same claim, not a negative: it takes the
+    # label of the gold claim it restates (the merge keeps one claim per fact).
+    first_of: dict[int, Label] = {}
+    for g in gold:
+        for i, c in enumerate(cands):
+            if (labels[i].type == "none" and i not in first_of
+                    and _unit_ok(c.q.unit, str(g.get("unit"))) and _value_ok(c, g, text)):
+                src = next((lb for lb, cc in zip(labels, cands, strict=True)
+                            if lb.type == str(g["type"]) and _value_ok(cc, g, text)), None)
+                if src is not None:
+                    first_of[i] = src
+    for i, src in first_of.items():
+        labels[i] = replace(src, assets=set(src.assets), asset_any=set(src.asset_any))
     return labels, missed

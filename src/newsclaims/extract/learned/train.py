@@ -303,7 +303,7 @@ def train(
     out_dir: str | Path,
     *,
     test_ids: set[str] | None = None,
-    epochs: int = 3,
+    epochs: int = 6,
     batch_size: int = 32,
     lr: float = 8e-5,
     seed: int = 13,
