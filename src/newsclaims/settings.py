@@ -188,6 +188,10 @@ class RaySettings(Section):
     workers: int = Field(default=0, ge=0)
     #: hash partitions of the shuffles (band keys, components); 0 = twice the workers.
     partitions: int = Field(default=0, ge=0)
+    #: up to this many verified near-duplicate pairs, the connected components are found
+    #: on the driver (the same star steps, without a shuffle per step: each costs seconds
+    #: of scheduling); beyond it, each step is a shuffle on the cluster.
+    driver_max_edges: int = Field(default=100_000, ge=0)
 
 
 class Settings(Section):

@@ -21,9 +21,10 @@ Steps (each ``[stage_seconds]`` key of the summary):
 7. ``write``: one Parquet dataset per table, partitioned by month, written to a new
    folder and moved into place; ``manifest.json`` last.
 
-Faults: Ray retries a task whose worker dies and restarts a dead actor
-(``max_restarts``/``max_task_retries``); a shard is written whole or not at all, and
-written again whole by a retry, so no row is lost or doubled.
+Faults: Ray retries a task whose worker dies, and Ray Data restarts a dead actor of a
+pool and retries its batch (its defaults: ``max_restarts=-1``, ``max_task_retries=-1``);
+a shard is written whole or not at all, and written again whole by a retry, so no row
+is lost or doubled.
 """
 
 from __future__ import annotations
@@ -77,8 +78,6 @@ from .tables import (
 
 log = logging.getLogger(__name__)
 
-#: Ray restarts a dead actor and retries its task this many times (-1: without limit).
-ACTOR_RESTARTS = -1
 #: object store of a local cluster started for a run, when RAY_OBJECT_STORE_MB is unset.
 LOCAL_OBJECT_STORE_MB = 512
 
@@ -285,9 +284,6 @@ class RayRun:
         self.stats.mark_memory(name)
         log.info("%s done in %.1f s", name, time.perf_counter() - t)
 
-    def _remote_args(self) -> dict[str, Any]:
-        return {"max_restarts": ACTOR_RESTARTS, "max_task_retries": ACTOR_RESTARTS}
-
     # ---- setup
     def _check_plan(self, plan: ShardPlan) -> None:
         path = self.work / "plan.json"
@@ -353,7 +349,6 @@ class RayRun:
                 concurrency=min(workers, len(todo)),
                 num_cpus=1,
                 fn_constructor_kwargs={"settings_json": self.settings_json, "boilerplate": boilerplate, "market_db": market_db, "work": str(self.work), "run_id": self.stats.run_id},
-                **self._remote_args(),
             )
         )
         for row in results.iter_rows():
@@ -385,17 +380,26 @@ class RayRun:
     # ---- dataset-level steps
     def _read(self, table: str, columns: list[str] | None = None) -> Any:
         files = shard_files(self.work, table)
-        return self.ray.data.read_parquet(files, columns=columns, schema=work_schema(table) if columns is None else None, partitioning=None)
+        ds = self.ray.data.read_parquet(files, schema=work_schema(table), partitioning=None)
+        return ds if columns is None else ds.select_columns(columns)
 
     def _duplicate_ids(self) -> dict[str, list[int]]:
-        ids = self._read("articles", ["id", "shard"]).union(self._read("rejections", ["id", "shard"]))
-        dups = {r["id"] for r in ids.groupby("id").count().filter(lambda r: r["count()"] > 1).take_all()}
-        if not dups:
-            return {}
-        seen: dict[str, list[int]] = {}
-        for r in ids.filter(lambda r: r["id"] in dups).take_all():
-            seen.setdefault(r["id"], []).append(int(r["shard"]))
-        return {i: sorted(s)[1:] for i, s in seen.items()}  # the first shard keeps the id
+        """Ids (articles, rejections) read in more than one shard -> the shards that drop them.
+
+        Read on the driver from the id columns alone (about 30 bytes an id).
+        """
+        import pyarrow.parquet as pq
+
+        shards_of: dict[str, list[int]] = {}
+        dups: set[str] = set()
+        for table in ("articles", "rejections"):
+            for path in shard_files(self.work, table):
+                t = pq.read_table(path, columns=["id", "shard"])
+                for i, s in zip(t.column("id").to_pylist(), t.column("shard").to_pylist(), strict=True):
+                    if i in shards_of:
+                        dups.add(i)
+                    shards_of.setdefault(i, []).append(int(s))
+        return {i: sorted(shards_of[i])[1:] for i in dups}  # the first shard keeps the id
 
     def _dedup(self, drop: dict[str, list[int]], partitions: int) -> tuple[dict[str, str], list[dict[str, Any]]]:
         cfg = self.settings.dedup
@@ -412,19 +416,13 @@ class RayRun:
             .map_groups(graph.verify_buckets, batch_format="pyarrow", fn_kwargs={"cfg": cfg})
             .materialize()
         )
-        edges = verified.map_batches(lambda t: graph.larger_first(pa.table({"u": t.column("a"), "v": t.column("b")})), batch_format="pyarrow").materialize()
-        before: set[tuple[str, str]] = set()
-        while True:
-            # one round: large-star on both directions of every edge, then small-star
-            large = edges.map_batches(graph.both_directions, batch_format="pyarrow").groupby("u", num_partitions=partitions).map_groups(graph.large_star, batch_format="pyarrow")
-            edges = large.groupby("u", num_partitions=partitions).map_groups(graph.small_star, batch_format="pyarrow").materialize()
-            now = {(r["u"], r["v"]) for r in edges.take_all()}
-            if now == before:
-                break
-            before = now
-        roots = graph.roots_of(graph.EDGE_SCHEMA.empty_table() if not now else pa.table({"u": [e[0] for e in now], "v": [e[1] for e in now]}))
+        pairs = verified.take_all()
+        if len(pairs) <= self.settings.ray.driver_max_edges:
+            roots = graph.star_roots([(r["a"], r["b"]) for r in pairs])
+        else:
+            roots = self._components(verified, partitions)
         best: dict[str, float] = {}
-        for r in verified.take_all():
+        for r in pairs:
             root = roots[r["a"]]
             best[root] = max(best.get(root, 0.0), float(r["jaccard"]))
         members = (
@@ -439,6 +437,20 @@ class RayRun:
         for c in clusters:
             c[MONTH] = months[c["canonical_id"]]
         return roots, clusters
+
+    def _components(self, verified: Any, partitions: int) -> dict[str, str]:
+        """Connected components of the verified pairs, each star step a shuffle by node."""
+        edges = verified.map_batches(lambda t: graph.larger_first(pa.table({"u": t.column("a"), "v": t.column("b")})), batch_format="pyarrow").materialize()
+        before: set[tuple[str, str]] = set()
+        while True:
+            # one round: large-star on both directions of every edge, then small-star
+            large = edges.map_batches(graph.both_directions, batch_format="pyarrow").groupby("u", num_partitions=partitions).map_groups(graph.large_star, batch_format="pyarrow")
+            edges = large.groupby("u", num_partitions=partitions).map_groups(graph.small_star, batch_format="pyarrow").materialize()
+            now = {(r["u"], r["v"]) for r in edges.take_all()}
+            if now == before:
+                break
+            before = now
+        return graph.roots_of(pa.table({"u": [e[0] for e in now], "v": [e[1] for e in now]}, schema=graph.EDGE_SCHEMA))
 
     def _stories(self, drop: dict[str, list[int]], roots: dict[str, str], market_db: str, workers: int) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
         from ..check import StoryInput, group_stories
@@ -542,7 +554,9 @@ class RayRun:
         if owns:
             address = self.settings.ray.address or os.environ.get("RAY_ADDRESS") or None
             kwargs: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING, "log_to_driver": False}
-            if address is None:
+            if address is not None:  # joining a cluster: its own settings apply
+                kwargs = {"logging_level": logging.WARNING, "log_to_driver": False}
+            else:
                 mb = int(os.environ.get("RAY_OBJECT_STORE_MB", LOCAL_OBJECT_STORE_MB))
                 kwargs["object_store_memory"] = mb * 1024 * 1024
                 if self.settings.ray.workers:
