@@ -35,7 +35,7 @@ TABLES = ("articles", "signatures", "clusters", "stories", "claims", "checks", "
 def child(args: argparse.Namespace) -> None:
     from newsclaims.settings import load_settings
 
-    if args.engine == "local":
+    if args.child == "local":
         from newsclaims.pipeline import run_pipeline
 
         stats = run_pipeline([args.input], args.target, load_settings(), workers=args.workers)
