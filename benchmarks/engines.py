@@ -43,6 +43,9 @@ def child(args: argparse.Namespace) -> None:
         from newsclaims.distributed.job import run_on_ray
 
         stats = run_on_ray([args.input], args.target, load_settings(overrides={"ray.workers": args.workers}))
+        shuffle = json.loads((Path(args.target) / "manifest.json").read_text(encoding="utf-8"))["shuffle"]
+        print(json.dumps({**stats.as_dict(), "shuffle": shuffle}))
+        return
     print(json.dumps(stats.as_dict()))
 
 
@@ -133,6 +136,7 @@ def main() -> None:
         same = all(a[t_] == b[t_] for t_ in TABLES)
         print(f"\nfixed cost on 50 records: Ray {fixed['wall_s']:.1f} s, local {fixed_local['wall_s']:.1f} s")
         print(f"throughput: Ray {ray['read'] / ray['wall_s']:,.0f} records/s, local {local['read'] / local['wall_s']:,.0f} records/s ({ray['wall_s'] / local['wall_s']:.2f}x the local time)")
+        print(f"dedup shuffle (rows): {ray.get('shuffle')}")
         print(f"peak memory: Ray {ray['peak_tree_bytes'] / 1024**2:,.0f} MiB, local {local['peak_tree_bytes'] / 1024**2:,.0f} MiB")
         work = tmp / "out" / "_work"
         print(f"sizes: shard work files {folder_bytes(work / 'shards') / 1024**2:,.1f} MiB, output tables {(folder_bytes(tmp / 'out') - folder_bytes(work)) / 1024**2:,.1f} MiB, "
