@@ -43,7 +43,7 @@ def child(args: argparse.Namespace) -> None:
         from newsclaims.distributed.job import run_on_ray
 
         stats = run_on_ray([args.input], args.target, load_settings(overrides={"ray.workers": args.workers}))
-        shuffle = json.loads((Path(args.target) / "manifest.json").read_text(encoding="utf-8"))["shuffle"]
+        shuffle = json.loads((Path(args.target) / "manifest.json").read_text(encoding="utf-8")).get("shuffle")
         print(json.dumps({**stats.as_dict(), "shuffle": shuffle}))
         return
     print(json.dumps(stats.as_dict()))
