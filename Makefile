@@ -18,7 +18,7 @@ demo: $(BIN)/python
 # Set up and run the tests (installs Chromium for the browser tests when it can).
 test: $(BIN)/python
 	bash scripts/system-deps.sh
-	$(BIN)/pip install -q -e '.[dev,live,train]'
+	$(BIN)/pip install -q -e '.[dev,live,train,ray]'
 	$(BIN)/pytest
 
 lint: $(BIN)/python

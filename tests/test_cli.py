@@ -16,7 +16,7 @@ from .conftest import CORPUS
 
 COMMANDS = [
     ["ingest"], ["extract"], ["factcheck"], ["run"], ["export"], ["report"], ["eval"],
-    ["market"], ["market", "import"], ["market", "fetch"], ["config"],
+    ["market"], ["market", "import"], ["market", "fetch"], ["config"], ["import"],
 ]
 
 

@@ -282,7 +282,7 @@ def _program() -> str:
     return str(script) if rel.startswith("..") else rel
 
 
-def _summary(stats: Any, db: str, stage: str, zone: str = "UTC") -> str:
+def _summary(stats: Any, db: str, stage: str, zone: str = "UTC", where: str = "database") -> str:
     lines = [
         f"{stage} done in {stats.elapsed:.1f} s ({stats.articles_per_s:,.0f} records/s)" + (" - interrupted, re-run to resume" if stats.interrupted else ""),
         f"  records read      {stats.read:,}",
@@ -304,7 +304,7 @@ def _summary(stats: Any, db: str, stage: str, zone: str = "UTC") -> str:
             lines.append(f"    of which cross-copy {sum(stats.cross_copy.values()):,}  ({cc})")
     rej = ", ".join(f"{k} {v:,}" for k, v in stats.rejected.most_common()) or "none"
     lines.append(f"  rejected          {sum(stats.rejected.values()):,}  ({rej})")
-    lines.append(f"  database          {db}")
+    lines.append(f"  {where:<17} {db}")
     return "\n".join(lines)
 
 
@@ -367,12 +367,60 @@ def ingest(ctx: click.Context, /, paths: tuple[str, ...], db: str, workers: int 
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database file (created if missing).")
 @click.option("--market", type=click.Path(exists=True), help="More market data, a file or folder (added to the bundled Binance candles, which are shared by all runs).")
 @click.option("--workers", type=click.IntRange(min=0), help="Worker processes (0 or unset: number of cores, or run.workers).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True, help="local: processes on this machine; ray: a Ray cluster (the `ray` extra).")
+@click.option("--out", type=click.Path(file_okay=False), help="With --engine ray: folder for the Parquet tables (see `newsclaims import`).")
 @input_options
 @click.pass_context
 @guarded
-def run(ctx: click.Context, /, paths: tuple[str, ...], db: str, market: str | None, workers: int | None, **kw: Any) -> None:
-    """The batch job: ingest, deduplicate, extract, check, store."""
+def run(ctx: click.Context, /, paths: tuple[str, ...], db: str, market: str | None, workers: int | None, engine: str, out: str | None, **kw: Any) -> None:
+    """The batch job: ingest, deduplicate, extract, check, store.
+
+    With --engine ray it runs on the Ray cluster named by `ray.address` or RAY_ADDRESS
+    (a local one otherwise) and writes one Parquet dataset per table under --out;
+    running it again over the same --out resumes.
+    """
+    if engine == "ray":
+        if out is None:
+            raise click.UsageError("--engine ray writes Parquet tables: give --out DIR")
+        _batch_ray(ctx, paths, out, market, workers, kw)
+        return
+    if out is not None:
+        raise click.UsageError("--out is for --engine ray; the local engine writes --db")
     _batch(ctx, "run", paths, db, market, workers, kw)
+
+
+def _batch_ray(ctx: click.Context, /, paths: Sequence[str], out: str, market: str | None, workers: int | None, kw: dict[str, Any]) -> None:
+    settings = build_settings(ctx, **input_overrides(kw), **{"market.path": market, "ray.workers": workers or None})
+    try:
+        from .distributed.job import run_on_ray
+    except ImportError as exc:
+        fail(str(exc))
+    progress = ProgressLine(sys.stderr.isatty())
+    try:
+        stats = run_on_ray(list(paths), out, settings, market_path=market, progress=progress, argv=sys.argv[1:])
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo("interrupted: run the same command again to resume", err=True)
+        sys.exit(130)
+    progress.close()
+    click.echo(_summary(stats, out, "run", where="output"))
+    click.echo(f"\nNext: newsclaims import {out} --db newsclaims.db   (then export, report, Datasette)")
+    if stats.stored == 0:
+        fail("no article could be read from the input" + (f" ({sum(stats.rejected.values())} rejected, see the rejections table)" if stats.rejected else ""))
+
+
+@main.command("import")
+@global_options
+@click.argument("out_dir", metavar="DIR", type=click.Path(exists=True, file_okay=False))
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database file (created if missing).")
+@guarded
+def import_cmd(out_dir: str, db: str) -> None:
+    """Load the Parquet tables of `run --engine ray --out DIR` into a database."""
+    from .distributed import import_output
+
+    counts = import_output(out_dir, db)
+    click.echo("\n".join(f"  {t:<12} {n:,}" for t, n in counts.items()))
+    click.echo(f"  database     {db}")
 
 
 # --------------------------------------------------------------------------- one-off

@@ -245,6 +245,30 @@ def rejection_row(r: Rejection, run_id: str) -> dict[str, Any]:
     return {"id": r.id, "source_id": r.source_id, "reason": r.reason.value, "detail": r.detail, "origin": r.origin, "run_id": run_id}
 
 
+def article_rejection_row(article: Article, r: Rejection, run_id: str) -> dict[str, Any]:
+    """The ``rejections`` row of an article that processing rejected."""
+    row = rejection_row(r, run_id)
+    if r.reason != RejectReason.PROCESSING_ERROR:
+        row["id"] = f"a:{article.id}"  # one rejection per article id: a re-run skips it
+    return row
+
+
+def article_row(c: CleanArticle, run_id: str, stage: Stage) -> dict[str, Any]:
+    """The ``articles`` row of a processed article, alone in its cluster and story until dedup says otherwise."""
+    return {
+        "id": c.id, "source_id": c.source_id, "title": c.title, "text": c.text,
+        "published_at": iso_utc(c.published_at), "time_zone_assumed": int(c.time_zone_assumed),
+        "url": c.url, "source": c.source, "source_raw": c.source, "cluster_id": c.id, "is_canonical": 1,
+        "story_id": c.id, "chars": len(c.text), "origin": c.origin, "removed": to_json(c.removed), "run_id": run_id,
+        "stage": stage,
+    }
+
+
+def signature_row(c: CleanArticle, signature: bytes, fingerprint: str) -> dict[str, Any]:
+    """The ``signatures`` row of a processed article (``fingerprint``: its dedup config)."""
+    return {"article_id": c.id, "config": fingerprint, "minhash": signature, "published_at": iso_utc(c.published_at), "chars": len(c.text)}
+
+
 def claim_row(c: Claim) -> dict[str, Any]:
     return c.model_dump(mode="json")
 
@@ -502,10 +526,7 @@ class Runner:
         fingerprint = config_fingerprint(self.settings.dedup)
         for art, res in zip(arts, results, strict=True):
             if isinstance(res, Rejection):
-                row = rejection_row(res, self.stats.run_id)
-                if res.reason != RejectReason.PROCESSING_ERROR:
-                    row["id"] = f"a:{art.id}"  # one rejection per article id: a re-run skips it
-                rej_rows.append(row)
+                rej_rows.append(article_rejection_row(art, res, self.stats.run_id))
                 continue
             for k, v in res.seconds.items():
                 self.stats.stage_seconds[k] += v
@@ -515,14 +536,8 @@ class Runner:
                 dups = self.index.add(c.id, signature_from_bytes(res.signature, self.settings.dedup), c.published_at, len(c.text))
                 if dups:
                     self.stats.duplicates += 1
-            art_rows.append({
-                "id": c.id, "source_id": c.source_id, "title": c.title, "text": c.text,
-                "published_at": iso_utc(c.published_at), "time_zone_assumed": int(c.time_zone_assumed),
-                "url": c.url, "source": c.source, "source_raw": c.source, "cluster_id": c.id, "is_canonical": 1, "story_id": c.id,
-                "chars": len(c.text), "origin": c.origin, "removed": to_json(c.removed), "run_id": self.stats.run_id,
-                "stage": self.stage,
-            })
-            sig_rows.append({"article_id": c.id, "config": fingerprint, "minhash": res.signature, "published_at": iso_utc(c.published_at), "chars": len(c.text)})
+            art_rows.append(article_row(c, self.stats.run_id, self.stage))
+            sig_rows.append(signature_row(c, res.signature, fingerprint))
             claim_rows.extend(claim_row(x) for x in res.claims)
             check_rows.extend(check_row(k) for k in res.checks)
             self.stats.zone_assumed += int(c.time_zone_assumed)
@@ -589,7 +604,7 @@ class Runner:
         grouping gets each article's claim fingerprints streamed from SQL, and full
         claims are loaded only for the stories with more than one article.
         """
-        from .check import StoryInput, check_cross_copy, group_stories, story_rows
+        from .check import StoryInput, check_cross_copy, group_stories
         from .check.stories import claim_fingerprint
 
         prints: dict[str, set[str]] = {}
@@ -628,15 +643,29 @@ class Runner:
                     upsert(self.db, "checks", pending, pk="id")
                     pending = []
             upsert(self.db, "checks", pending, pk="id")
-            story_rows_ = story_rows(story_of, cluster_of)
-            for row in story_rows_:
-                row["conflicts"] = len(conflicts.get(row["id"], ()))
-                # the story's canonical copy: the earliest published
-                row["canonical_id"] = min(members[row["id"]], key=lambda a: (published[a] is None, published[a] or datetime.max.replace(tzinfo=UTC), a))
+            story_rows_ = story_table(story_of, cluster_of, published, conflicts)
             self.db.execute("DELETE FROM stories")
             upsert(self.db, "stories", story_rows_, pk="id")
             self.db.conn.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(sid, aid) for aid, sid in story_of.items()])
         self.stats.stories = len(members)
+
+
+def story_table(
+    story_of: dict[str, str],
+    cluster_of: dict[str, str],
+    published: dict[str, datetime | None],
+    conflicts: dict[str, set[str]],
+) -> list[dict[str, Any]]:
+    """The ``stories`` rows: ``conflicts`` holds each story's inconsistent cross-copy keys."""
+    from .check import story_rows
+
+    members = story_members(story_of)
+    rows = story_rows(story_of, cluster_of)
+    for row in rows:
+        row["conflicts"] = len(conflicts.get(row["id"], ()))
+        # the story's canonical copy: the earliest published
+        row["canonical_id"] = min(members[row["id"]], key=lambda a: (published[a] is None, published[a] or datetime.max.replace(tzinfo=UTC), a))
+    return rows
 
 
 def story_members(story_of: dict[str, str]) -> dict[str, list[str]]:

@@ -214,6 +214,25 @@ class RunSettings(Section):
     batch_size: int = Field(default=256, ge=1)
 
 
+class RaySettings(Section):
+    """The batch job on a Ray cluster (``run --engine ray``, the ``ray`` extra)."""
+
+    #: the cluster to join (``ray://host:10001`` or ``host:6379``); ``None`` = ``RAY_ADDRESS``
+    #: when set, else a local cluster started for the run.
+    address: str | None = None
+    #: lines of a JSON Lines dump per shard: the unit of work, of retry and of resumption
+    #: (about 4 MB of text; a few seconds of work for one actor).
+    lines_per_shard: int = Field(default=1000, ge=1)
+    #: actors that clean, sign, extract and check; 0 = the cluster's CPUs.
+    workers: int = Field(default=0, ge=0)
+    #: hash partitions of the shuffles (band keys, components); 0 = twice the workers.
+    partitions: int = Field(default=0, ge=0)
+    #: up to this many verified near-duplicate pairs, the connected components are found
+    #: on the driver (the same star steps, without a shuffle per step: each costs seconds
+    #: of scheduling); beyond it, each step is a shuffle on the cluster.
+    driver_max_edges: int = Field(default=100_000, ge=0)
+
+
 class Settings(Section):
     ingest: IngestSettings = IngestSettings()
     clean: CleanSettings = CleanSettings()
@@ -222,6 +241,7 @@ class Settings(Section):
     market: MarketSettings = MarketSettings()
     check: CheckSettings = CheckSettings()
     run: RunSettings = RunSettings()
+    ray: RaySettings = RaySettings()
 
     def fingerprint(self) -> str:
         """A short hash of every value; equal settings give equal fingerprints."""

@@ -57,7 +57,7 @@ Example:
 
 from __future__ import annotations
 
-from .index import Cluster, ClusterChanges, DedupIndex, signature_row
+from .index import Cluster, ClusterChanges, DedupIndex, band_keys, signature_row
 from .minhash import (
     SIGNATURE_SCHEME,
     SignatureConfigError,
@@ -77,6 +77,7 @@ __all__ = [
     "ClusterChanges",
     "DedupIndex",
     "SignatureConfigError",
+    "band_keys",
     "config_fingerprint",
     "estimate_jaccard",
     "exact_jaccard",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..models import Frozen
 from ..settings import DedupSettings
@@ -98,7 +99,6 @@ class DedupIndex:
         self._touched: set[int] = set()  # indices whose cluster changed
         self._removed: set[str] = set()  # reported cluster ids merged away since
         self._reported_upto = 0  # articles that existed at the last take_changes()
-        self._band_mult = np.uint64(_SHINGLE_MULT)
 
     # ----------------------------------------------------------------- building
 
@@ -193,12 +193,7 @@ class DedupIndex:
         return sorted(self._ids[i] for i in cand[ok].tolist())
 
     def _band_keys(self, sig: Signature) -> list[int]:
-        bands = sig[: self.cfg.bands * self.cfg.rows].reshape(self.cfg.bands, self.cfg.rows)
-        acc = bands[:, 0].astype(np.uint64)
-        for j in range(1, self.cfg.rows):
-            acc *= self._band_mult
-            acc += bands[:, j]
-        keys: list[int] = _splitmix(acc).tolist()
+        keys: list[int] = band_keys(sig[np.newaxis, :], self.cfg)[0].tolist()
         return keys
 
     def _append(
@@ -350,6 +345,22 @@ class DedupIndex:
             total += sys.getsizeof(band) + 36 * len(band)  # dict table + 64-bit int keys
             total += sum(sys.getsizeof(v) for v in band.values() if isinstance(v, list))
         return total
+
+
+def band_keys(sigs: npt.NDArray[np.uint32], cfg: DedupSettings) -> npt.NDArray[np.uint64]:
+    """The LSH bucket key of every band of every signature: ``uint64[n, cfg.bands]``.
+
+    Two signatures are candidates when they share a key in the same band (column).
+    :class:`DedupIndex` keeps these keys in dicts; the distributed engine shuffles
+    rows by them.
+    """
+    bands = sigs[:, : cfg.bands * cfg.rows].reshape(sigs.shape[0], cfg.bands, cfg.rows)
+    acc = bands[:, :, 0].astype(np.uint64)
+    mult = np.uint64(_SHINGLE_MULT)
+    for j in range(1, cfg.rows):
+        acc *= mult
+        acc += bands[:, :, j]
+    return _splitmix(acc)
 
 
 def signature_row(

@@ -177,8 +177,13 @@ def _walk(folder: Path, root: Path, top: Path, patterns: list[str], settings: Se
                 yield InputFile(path, rel)
 
 
-def read_file(item: InputFile, settings: Settings, progress: InputProgress | None = None) -> Iterator[Article | Rejection]:
-    """Read one file (any supported kind) into articles and rejections."""
+def read_file(item: InputFile, settings: Settings, progress: InputProgress | None = None,
+              lines: tuple[int, int | None] | None = None) -> Iterator[Article | Rejection]:
+    """Read one file (any supported kind) into articles and rejections.
+
+    ``lines`` = ``(first, last)`` reads only those lines of a JSON Lines dump (see
+    :func:`~newsclaims.read.dumps.read_jsonl`); other kinds are always read whole.
+    """
     kind = _kind(item.path.name)
     if kind is None:
         yield Rejection(source_id=item.source_id, reason=RejectReason.UNSUPPORTED, detail=f"unsupported file type {item.path.suffix or '(none)'!r}", origin=str(item.path))
@@ -197,19 +202,19 @@ def read_file(item: InputFile, settings: Settings, progress: InputProgress | Non
     if progress is not None:
         progress.current = stream
     with stream:
-        yield from _read_stream(stream, suffix, item.source_id, str(item.path), settings)
+        yield from _read_stream(stream, suffix, item.source_id, str(item.path), settings, lines)
     if progress is not None:
         progress.current = None
 
 
-def _read_stream(stream: object, suffix: str, source_id: str, origin: str, settings: Settings) -> Iterator[Article | Rejection]:
+def _read_stream(stream: object, suffix: str, source_id: str, origin: str, settings: Settings, lines: tuple[int, int | None] | None = None) -> Iterator[Article | Rejection]:
     from .streams import BoundedReader
 
     assert isinstance(stream, BoundedReader)
     if suffix in DOCUMENT_SUFFIXES:
         yield read_document(stream, DOCUMENT_SUFFIXES[suffix], source_id, origin, settings)
     elif suffix in (".jsonl", ".ndjson"):
-        yield from read_jsonl(stream, source_id, origin, settings)
+        yield from read_jsonl(stream, source_id, origin, settings, lines)
     elif suffix == ".json":
         yield from read_json(stream, source_id, origin, settings)
     elif suffix == ".csv":

@@ -52,15 +52,34 @@ def _record(value: Any, fallback_id: str, origin: str, settings: Settings) -> Ar
     return record_to_article(value, fallback_id, origin, settings)
 
 
-def read_jsonl(stream: BoundedReader, source_id: str, origin: str, settings: Settings) -> Out:
-    """One JSON object per line; blank lines are skipped."""
+def read_jsonl(stream: BoundedReader, source_id: str, origin: str, settings: Settings, lines: tuple[int, int | None] | None = None) -> Out:
+    """One JSON object per line; blank lines are skipped.
+
+    ``lines`` = ``(first, last)`` reads only lines ``first`` to ``last`` (1-based,
+    inclusive; ``last`` None for the rest), with the line numbers, ids and origins
+    a whole read gives them: one shard of a large dump.
+    """
     limit = settings.ingest.max_record_bytes
+    first, last = lines if lines is not None else (1, None)
     lineno = 0
-    seen_any = False
+    # a file with no records is rejected once, by the read that covers all of it
+    seen_any = first > 1 or last is not None
     while True:
         lineno += 1
+        if last is not None and lineno > last:
+            return
         where = f"{origin}:{lineno}"
         fallback = f"{source_id}#{lineno}"
+        if lineno < first:
+            try:
+                passed = stream.readline(limit + 1)
+                if passed and not passed.endswith(b"\n"):
+                    stream.skip_line()
+            except (Truncated, TooLarge):
+                return  # the read that covers the damaged line reports it
+            if not passed:
+                return
+            continue
         try:
             raw = stream.readline(limit + 1)
             if len(raw) > limit and not raw.endswith(b"\n"):

@@ -1,0 +1,636 @@
+"""The batch job on Ray Data: the local pipeline's stages as datasets, shuffles and actor pools.
+
+Steps (each ``[stage_seconds]`` key of the summary):
+
+1. ``plan``: the inputs become shards (files, line ranges of dumps); see :mod:`.shards`.
+2. ``boilerplate``: each shard counts its sentences per source (tasks), the counts are
+   summed by a hash aggregation over ``(source, hash)``, and the frequent ones are the
+   learned boilerplate every actor gets (what the local run learns in its first pass).
+3. ``process``: ``map_batches`` over a pool of :class:`ShardProcessor` actors, one shard
+   per batch. Each actor builds the spaCy pipeline and opens the market data once, runs
+   :func:`newsclaims.pipeline.process_article` (cleaning, signature, extraction, market
+   checks) on every article and writes the shard's rows to ``_work/shards/<shard>``
+   atomically. A shard already written is skipped by a later run: that is the resumption.
+4. ``duplicate_ids``: an article id read in two shards is kept from the first shard only
+   (a hash aggregation over ids).
+5. ``dedup``: LSH band keys shuffled by a hash aggregation (buckets of two or more
+   articles), candidate pairs verified per bucket, connected components by alternating
+   large-star and small-star steps, each a shuffle by node (:mod:`.graph`).
+6. ``stories``: the story grouping over every article and the ``cross_copy`` check per
+   story (a ``map_groups`` over the claims of multi-article stories).
+7. ``write``: one Parquet dataset per table, partitioned by month, written to a new
+   folder and moved into place; ``manifest.json`` last.
+
+Faults: Ray retries a task whose worker dies, and Ray Data restarts a dead actor of a
+pool and retries its batch (its defaults: ``max_restarts=-1``, ``max_task_retries=-1``);
+a shard is written whole or not at all, and written again whole by a retry, so no row
+is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ..errors import StorageError
+from ..models import Article, Claim, Rejection
+from ..pipeline import (
+    RunStats,
+    WorkerContext,
+    article_rejection_row,
+    article_row,
+    check_row,
+    claim_from_row,
+    claim_row,
+    process_article,
+    rejection_row,
+    story_members,
+    story_table,
+)
+from ..settings import Settings
+from ..storage import now_iso, to_json
+from . import graph
+from .shards import Shard, ShardPlan, plan_shards, read_shard
+from .tables import (
+    MANIFEST,
+    MONTH,
+    NO_MONTH,
+    SCHEMAS,
+    TABLES,
+    WORK,
+    done_shards,
+    month_of,
+    shard_files,
+    to_arrow,
+    work_schema,
+    write_shard,
+)
+
+log = logging.getLogger(__name__)
+
+#: object store of a local cluster started for a run, when RAY_OBJECT_STORE_MB is unset.
+LOCAL_OBJECT_STORE_MB = 512
+
+#: CPUs reserved by the cross-copy actor: a fraction, so that it never waits for the
+#: shuffle that feeds it (a whole CPU each could take every CPU of a small cluster).
+CROSS_COPY_CPUS = 0.25
+
+Progress = Callable[[RunStats], None]
+
+
+def _ray() -> Any:
+    try:
+        import ray
+        import ray.data
+    except ImportError as exc:  # the extra is not installed
+        raise ImportError("the Ray engine needs the `ray` extra: pip install 'newsclaims[ray]'") from exc
+    return ray
+
+
+# --------------------------------------------------------------------------- shard work
+
+
+def count_boilerplate(batch: pa.Table, settings_json: str) -> pa.Table:
+    """Sentence counts ``(source, hash, n)`` of the shards of ``batch`` (a Ray Data task)."""
+    from ..clean import BoilerplateModel
+
+    settings = Settings.model_validate_json(settings_json)
+    sources: list[str] = []
+    hashes: list[int] = []
+    counts: list[int] = []
+    for row in batch.to_pylist():
+        seen: set[str] = set()
+
+        def fresh(shard: Shard, seen: set[str] = seen) -> Any:
+            for rec in read_shard(shard, settings):
+                if isinstance(rec, Article) and rec.id not in seen:
+                    seen.add(rec.id)
+                    yield rec
+
+        model = BoilerplateModel.learn(fresh(Shard.from_dict(row)), settings)
+        for source, h, n in model.counts(min_count=1):
+            sources.append(source)
+            hashes.append(h)
+            counts.append(n)
+    return pa.table({"source": pa.array(sources, pa.string()), "hash": pa.array(hashes, pa.int64()), "n": pa.array(counts, pa.int64())})
+
+
+def process_shard(shard: Shard, ctx: WorkerContext, run_id: str) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    """Every record of one shard through :func:`~newsclaims.pipeline.process_article`: its tables and counts."""
+    from ..dedup import config_fingerprint
+
+    fingerprint = config_fingerprint(ctx.settings.dedup)
+    rows: dict[str, list[dict[str, Any]]] = {"articles": [], "claims": [], "checks": [], "rejections": []}
+    summary: dict[str, Any] = {"read": 0, "skipped": 0, "claims": Counter(), "checks": Counter(), "rejected": Counter(), "seconds": Counter()}
+    seen: set[str] = set()
+    for rec in read_shard(shard, ctx.settings):
+        summary["read"] += 1
+        if isinstance(rec, Rejection):
+            rows["rejections"].append({**rejection_row(rec, run_id), MONTH: NO_MONTH, "shard": shard.index})
+            continue
+        if rec.id in seen:  # the local run stores an id once too
+            summary["skipped"] += 1
+            continue
+        seen.add(rec.id)
+        res = process_article(rec, ctx)
+        if isinstance(res, Rejection):
+            rows["rejections"].append({**article_rejection_row(rec, res, run_id), MONTH: NO_MONTH, "shard": shard.index})
+            continue
+        summary["seconds"].update(res.seconds)
+        art = article_row(res.article, run_id, "run")
+        month = month_of(art["published_at"])
+        rows["articles"].append({**art, MONTH: month, "shard": shard.index, "minhash": res.signature, "config": fingerprint})
+        for seq, claim in enumerate(res.claims):
+            rows["claims"].append({**claim_row(claim), MONTH: month, "shard": shard.index, "seq": seq})
+        rows["checks"].extend({**check_row(k), MONTH: month, "shard": shard.index} for k in res.checks)
+        summary["claims"].update(x.type for x in res.claims)
+        summary["checks"].update(k.verdict for k in res.checks)
+    summary["rejected"].update(r["reason"] for r in rows["rejections"])
+    summary["articles"] = len(rows["articles"])
+    return {name: to_arrow(r, work_schema(name)) for name, r in rows.items()}, summary
+
+
+class ShardProcessor:
+    """A Ray Data actor: the pipeline's worker context, built once, applied to whole shards."""
+
+    def __init__(self, settings_json: str, boilerplate: list[tuple[str, int, int]] | None, market_db: Any, work: str, run_id: str) -> None:
+        from ..clean import BoilerplateModel
+
+        settings = Settings.model_validate_json(settings_json)
+        model = BoilerplateModel.from_counts(boilerplate, settings) if boilerplate is not None else None
+        # market_db: the run's MarketData (it pickles as the paths of its databases)
+        self.ctx = WorkerContext(settings, extract=True, check=True, boilerplate=model, market_data=market_db)
+        self.ctx.nlp()  # the claim pipeline is loaded once per actor, not per batch
+        self.work = Path(work)
+        self.run_id = run_id
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        keys: list[str] = []
+        summaries: list[str] = []
+        for row in batch.to_pylist():
+            shard = Shard.from_dict(row)
+            tables, summary = process_shard(shard, self.ctx, self.run_id)
+            summary["pid"] = os.getpid()
+            tables["summary"] = pa.table({"json": [json.dumps(summary, sort_keys=True)]})
+            write_shard(self.work, shard.key, tables)
+            keys.append(shard.key)
+            summaries.append(json.dumps(summary, sort_keys=True))
+        return pa.table({"shard": keys, "summary": summaries})
+
+
+class CrossCopyChecker:
+    """A Ray Data actor for ``map_groups``: the ``cross_copy`` check of one story's claims."""
+
+    def __init__(self, settings_json: str, market_db: Any, published: dict[str, str | None]) -> None:
+        self.settings = Settings.model_validate_json(settings_json)
+        self.market = market_db
+        self.published = {a: (datetime.fromisoformat(p) if p else None) for a, p in published.items()}
+
+    def __call__(self, group: pa.Table) -> pa.Table:
+        from ..check import check_cross_copy
+
+        rows = sorted(group.to_pylist(), key=lambda r: (r["article_id"], r["start"], r["seq"]))
+        story_claims: dict[str, list[Claim]] = {}
+        for row in rows:
+            story_claims.setdefault(row["article_id"], []).append(claim_from_row(row))
+        aids = sorted(story_claims)
+        checks = check_cross_copy(story_claims, published={a: self.published[a] for a in aids}, market=self.market, settings=self.settings)
+        out = [{**check_row(k), MONTH: rows[0][MONTH], "story_id": rows[0]["story_id"]} for k in checks]
+        schema = SCHEMAS["checks"].append(pa.field(MONTH, pa.string())).append(pa.field("story_id", pa.string()))
+        return to_arrow(out, schema)
+
+
+# --------------------------------------------------------------------------- batch helpers
+
+
+def _without(batch: pa.Table, drop: dict[str, list[int]], id_col: str) -> pa.Table:
+    """``batch`` without the rows whose ``(id_col, shard)`` is in ``drop`` (ids kept from another shard)."""
+    if not drop or batch.num_rows == 0:
+        return batch
+    keep = [not (i in drop and s in drop[i]) for i, s in zip(batch.column(id_col).to_pylist(), batch.column("shard").to_pylist(), strict=True)]
+    return batch.filter(pa.array(keep))
+
+
+def _final_articles(batch: pa.Table, drop: dict[str, list[int]], roots: dict[str, str], canonical: dict[str, str], story_of: dict[str, str]) -> pa.Table:
+    batch = _without(batch, drop, "id")
+    ids = batch.column("id").to_pylist()
+    clusters = [roots.get(a, a) for a in ids]
+    batch = batch.set_column(batch.schema.get_field_index("cluster_id"), "cluster_id", pa.array(clusters, pa.string()))
+    batch = batch.set_column(batch.schema.get_field_index("is_canonical"), "is_canonical", pa.array([int(canonical.get(c, c) == a) for a, c in zip(ids, clusters, strict=True)], pa.int64()))
+    batch = batch.set_column(batch.schema.get_field_index("story_id"), "story_id", pa.array([story_of.get(a, a) for a in ids], pa.string()))
+    return batch.select([*SCHEMAS["articles"].names, MONTH])
+
+
+def _final_signatures(batch: pa.Table, drop: dict[str, list[int]]) -> pa.Table:
+    batch = _without(batch, drop, "id")
+    return batch.rename_columns([("article_id" if n == "id" else n) for n in batch.schema.names]).select([*SCHEMAS["signatures"].names, MONTH])
+
+
+def _final(batch: pa.Table, drop: dict[str, list[int]], id_col: str, table: str) -> pa.Table:
+    return _without(batch, drop, id_col).select([*SCHEMAS[table].names, MONTH])
+
+
+def _singleton_clusters(batch: pa.Table, drop: dict[str, list[int]], roots: dict[str, str]) -> pa.Table:
+    batch = _without(batch, drop, "id")
+    ids = batch.column("id").to_pylist()
+    mask = pa.array([a not in roots for a in ids])
+    kept = batch.filter(mask)
+    n = kept.num_rows
+    return pa.table({
+        "id": kept.column("id"), "canonical_id": kept.column("id"), "size": pa.array([1] * n, pa.int64()),
+        "max_jaccard": pa.array([None] * n, pa.float64()), MONTH: kept.column(MONTH),
+    })
+
+
+def _with_story(batch: pa.Table, drop: dict[str, list[int]], story_of: dict[str, str]) -> pa.Table:
+    batch = _without(batch, drop, "article_id")
+    aids = batch.column("article_id").to_pylist()
+    batch = batch.filter(pa.array([a in story_of for a in aids]))
+    return batch.append_column("story_id", pa.array([story_of[a] for a in batch.column("article_id").to_pylist()], pa.string()))
+
+
+# --------------------------------------------------------------------------- the run
+
+
+class RayRun:
+    """One distributed run into an output folder. Use :func:`run_on_ray`."""
+
+    def __init__(self, out_dir: str | Path, settings: Settings, *, market_path: str | None, progress: Progress | None, argv: Sequence[str]) -> None:
+        self.ray = _ray()
+        self.out = Path(out_dir)
+        self.work = self.out / WORK
+        self.settings = settings
+        self.settings_json = settings.model_dump_json()
+        self.market_path = market_path
+        self.progress = progress
+        self.argv = list(argv)
+        self.stats = RunStats()
+        self.t0 = time.perf_counter()
+
+    def _step(self, name: str, t: float) -> None:
+        self.stats.stage_seconds[name] += time.perf_counter() - t
+        self.stats.mark_memory(name)
+        log.info("%s done in %.1f s", name, time.perf_counter() - t)
+
+    # ---- setup
+    def _check_plan(self, plan: ShardPlan) -> None:
+        path = self.work / "plan.json"
+        if path.exists():
+            before = json.loads(path.read_text(encoding="utf-8"))
+            if before.get("fingerprint") != plan.fingerprint:
+                raise StorageError(
+                    f"{self.out} holds a run over other inputs or settings (plan {before.get('fingerprint')}, now {plan.fingerprint}); "
+                    "use a new --out folder, or delete this one"
+                )
+            return
+        self.work.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"fingerprint": plan.fingerprint, "shards": len(plan.shards)}), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _market(self) -> Any:
+        """The bundled candles (the shared cache) plus --market data, imported once into
+        the output's own market database (a re-run finds it imported)."""
+        from ..market import open_run_market
+        from ..storage import open_db
+
+        db = open_db(self.work / "market.db") if self.market_path is not None else None
+        return open_run_market(db, self.market_path, cache_dir=self.settings.market.cache_dir)
+
+    def _boilerplate(self, plan: ShardPlan) -> list[tuple[str, int, int]] | None:
+        if not self.settings.clean.learn_boilerplate:
+            return None
+        path = self.work / "boilerplate.json"
+        if path.exists():
+            return [tuple(r) for r in json.loads(path.read_text(encoding="utf-8"))]  # type: ignore[misc]
+        ray = self.ray
+        minimum = self.settings.clean.boilerplate_min_articles
+        items = [s.as_dict() for s in plan.shards]
+        counts = (
+            ray.data.from_items(items, override_num_blocks=max(1, len(items)))
+            .map_batches(count_boilerplate, batch_size=1, batch_format="pyarrow", fn_kwargs={"settings_json": self.settings_json})
+            .groupby(["source", "hash"])
+            .sum("n")
+            .filter(lambda r: r["sum(n)"] >= minimum)
+            .take_all()
+        )
+        # only sentences at the threshold matter to cleaning; the rest are one-off
+        rows = sorted((str(r["source"]), int(r["hash"]), int(r["sum(n)"])) for r in counts)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(rows), encoding="utf-8")
+        os.replace(tmp, path)
+        return rows
+
+    # ---- per-shard work
+    def _process(self, plan: ShardPlan, boilerplate: list[tuple[str, int, int]] | None, market_db: Any, workers: int) -> None:
+        done = done_shards(self.work)
+        todo = [s for s in plan.shards if s.key not in done]
+        self.stats.already_stored = len(plan.shards) - len(todo)
+        if not todo:
+            return
+        ray = self.ray
+        results = (
+            ray.data.from_items([s.as_dict() for s in todo], override_num_blocks=len(todo))
+            .map_batches(
+                ShardProcessor,
+                batch_size=1,
+                batch_format="pyarrow",
+                concurrency=min(workers, len(todo)),
+                num_cpus=1,
+                fn_constructor_kwargs={"settings_json": self.settings_json, "boilerplate": boilerplate, "market_db": market_db, "work": str(self.work), "run_id": self.stats.run_id},
+            )
+        )
+        for row in results.iter_rows():
+            summary = json.loads(row["summary"])
+            self.stats.read += summary["read"]
+            self.stats.stored += summary["articles"]
+            self.stats.claims.update(summary["claims"])
+            self.stats.elapsed = time.perf_counter() - self.t0
+            if self.progress is not None:
+                self.progress(self.stats)
+
+    def _summaries(self) -> None:
+        """Counts over every shard (those of earlier runs too)."""
+        import pyarrow.parquet as pq
+
+        stats = self.stats
+        stats.read = stats.stored = 0
+        stats.claims, stats.checks, stats.rejected = Counter(), Counter(), Counter()
+        for path in shard_files(self.work, "summary"):
+            s = json.loads(pq.read_table(path).column("json")[0].as_py())
+            stats.read += s["read"]
+            stats.stored += s["articles"]
+            stats.claims.update(s["claims"])
+            stats.checks.update(s["checks"])
+            stats.rejected.update(s["rejected"])
+            for k, v in s["seconds"].items():
+                stats.stage_seconds[k] += v
+
+    # ---- dataset-level steps
+    def _read(self, table: str, columns: list[str] | None = None) -> Any:
+        files = shard_files(self.work, table)
+        ds = self.ray.data.read_parquet(files, schema=work_schema(table), partitioning=None)
+        return ds if columns is None else ds.select_columns(columns)
+
+    def _duplicate_ids(self) -> dict[str, list[int]]:
+        """Ids (articles, rejections) read in more than one shard -> the shards that drop them.
+
+        Read on the driver from the id columns alone (about 30 bytes an id).
+        """
+        import pyarrow.parquet as pq
+
+        shards_of: dict[str, list[int]] = {}
+        dups: set[str] = set()
+        for table in ("articles", "rejections"):
+            for path in shard_files(self.work, table):
+                t = pq.read_table(path, columns=["id", "shard"])
+                for i, s in zip(t.column("id").to_pylist(), t.column("shard").to_pylist(), strict=True):
+                    if i in shards_of:
+                        dups.add(i)
+                    shards_of.setdefault(i, []).append(int(s))
+        return {i: sorted(shards_of[i])[1:] for i in dups}  # the first shard keeps the id
+
+    def _dedup(self, drop: dict[str, list[int]], partitions: int) -> tuple[dict[str, str], list[dict[str, Any]]]:
+        cfg = self.settings.dedup
+        rows = self._read("articles", ["id", "minhash", "shard"]).map_batches(_without, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "id"})
+        buckets = rows.map_batches(graph.bucket_rows, batch_format="pyarrow", fn_kwargs={"cfg": cfg}).materialize()
+        # the band keys' shuffle: only buckets that two or more articles share can link anything
+        shared = buckets.groupby(["band", "key"], num_partitions=partitions).count().filter(lambda r: r["count()"] > 1).take_all()
+        if not shared:
+            return {}, []
+        keys = {(int(r["band"]), int(r["key"])) for r in shared}
+        verified = (
+            buckets.map_batches(graph.in_buckets, batch_format="pyarrow", fn_kwargs={"keys": keys})
+            .groupby(["band", "key"], num_partitions=partitions)
+            .map_groups(graph.verify_buckets, batch_format="pyarrow", fn_kwargs={"cfg": cfg})
+            .materialize()
+        )
+        pairs = verified.take_all()
+        if len(pairs) <= self.settings.ray.driver_max_edges:
+            roots = graph.star_roots([(r["a"], r["b"]) for r in pairs])
+        else:
+            roots = self._components(verified, partitions)
+        best: dict[str, float] = {}
+        for r in pairs:
+            root = roots[r["a"]]
+            best[root] = max(best.get(root, 0.0), float(r["jaccard"]))
+        members = (
+            self._read("articles", ["id", "published_at", "chars", "shard", MONTH])
+            .map_batches(_without, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "id"})
+            .filter(lambda r: r["id"] in roots)
+            .take_all()
+        )
+        table = pa.Table.from_pylist([{"cluster_id": roots[m["id"]], "id": m["id"], "published_at": m["published_at"], "chars": m["chars"], "max_jaccard": best.get(roots[m["id"]])} for m in members])
+        months = {m["id"]: m[MONTH] for m in members}
+        clusters = graph.cluster_rows(table)
+        for c in clusters:
+            c[MONTH] = months[c["canonical_id"]]
+        return roots, clusters
+
+    def _components(self, verified: Any, partitions: int) -> dict[str, str]:
+        """Connected components of the verified pairs, each star step a shuffle by node."""
+        edges = verified.map_batches(lambda t: graph.larger_first(pa.table({"u": t.column("a"), "v": t.column("b")})), batch_format="pyarrow").materialize()
+        before: set[tuple[str, str]] = set()
+        while True:
+            # one round: large-star on both directions of every edge, then small-star
+            large = edges.map_batches(graph.both_directions, batch_format="pyarrow").groupby("u", num_partitions=partitions).map_groups(graph.large_star, batch_format="pyarrow")
+            edges = large.groupby("u", num_partitions=partitions).map_groups(graph.small_star, batch_format="pyarrow").materialize()
+            now = {(r["u"], r["v"]) for r in edges.take_all()}
+            if now == before:
+                break
+            before = now
+        return graph.roots_of(pa.table({"u": [e[0] for e in now], "v": [e[1] for e in now]}, schema=graph.EDGE_SCHEMA))
+
+    def _stories(self, drop: dict[str, list[int]], roots: dict[str, str], market_db: Any, workers: int) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
+        from ..check import StoryInput, group_stories
+        from ..check.stories import claim_fingerprint
+
+        prints: dict[str, set[str]] = {}
+        claims = self._read("claims", ["article_id", "type", "asset", "value", "shard"])
+        for batch in claims.iter_batches(batch_format="pyarrow", batch_size=8192):
+            batch = _without(batch, drop, "article_id")
+            for aid, type_, asset, value in zip(*(batch.column(c).to_pylist() for c in ("article_id", "type", "asset", "value")), strict=True):
+                prints.setdefault(aid, set()).add(claim_fingerprint(type_, asset, value))
+        published: dict[str, str | None] = {}
+        months: dict[str, str] = {}
+        for batch in self._read("articles", ["id", "published_at", "shard", MONTH]).iter_batches(batch_format="pyarrow", batch_size=8192):
+            batch = _without(batch, drop, "id")
+            for aid, pub, month in zip(*(batch.column(c).to_pylist() for c in ("id", "published_at", MONTH)), strict=True):
+                published[aid] = pub
+                months[aid] = month
+        when = {a: (datetime.fromisoformat(p) if p else None) for a, p in published.items()}
+        inputs = [StoryInput(article_id=a, cluster_id=roots.get(a, a), published_at=when[a], fingerprints=frozenset(prints.get(a, ()))) for a in sorted(published)]
+        del prints
+        story_of = group_stories(inputs, self.settings)
+        del inputs
+        multi = {a: s for s, aids in story_members(story_of).items() if len(aids) > 1 for a in aids}
+        cross = None
+        conflicts: dict[str, set[str]] = {}
+        if multi:
+            cross = (
+                self._read("claims")
+                .map_batches(_with_story, batch_format="pyarrow", fn_kwargs={"drop": drop, "story_of": multi})
+                .groupby("story_id")
+                .map_groups(
+                    CrossCopyChecker,
+                    batch_format="pyarrow",
+                    # one light actor: stories are few, and the shuffle's own workers need the CPUs
+                    concurrency=1,
+                    num_cpus=CROSS_COPY_CPUS,
+                    fn_constructor_kwargs={"settings_json": self.settings_json, "market_db": market_db, "published": {a: published[a] for a in multi}},
+                )
+                .materialize()
+            )
+            for r in cross.select_columns(["story_id", "verdict", "evidence"]).take_all():
+                self.stats.checks[r["verdict"]] += 1
+                if r["verdict"] == "inconsistent":
+                    conflicts.setdefault(r["story_id"], set()).add(str(json.loads(r["evidence"]).get("key", "")))
+        rows = story_table(story_of, {a: roots.get(a, a) for a in published}, when, conflicts)
+        for row in rows:
+            row[MONTH] = months[row["canonical_id"]]
+        self.stats.stories = len(rows)
+        return story_of, rows, cross
+
+    def _write(self, drop: dict[str, list[int]], roots: dict[str, str], clusters: list[dict[str, Any]], story_of: dict[str, str], stories: list[dict[str, Any]], cross: Any, plan: ShardPlan) -> None:
+        ray = self.ray
+        final = self.work / f"final-{self.stats.run_id}"
+        shutil.rmtree(final, ignore_errors=True)
+        canonical = {c["id"]: c["canonical_id"] for c in clusters}
+        arts = self._read("articles")
+
+        def write(ds: Any, table: str) -> None:
+            ds.write_parquet(str(final / table), partition_cols=[MONTH])
+
+        write(arts.map_batches(_final_articles, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots, "canonical": canonical, "story_of": story_of}), "articles")
+        write(arts.map_batches(_final_signatures, batch_format="pyarrow", fn_kwargs={"drop": drop}), "signatures")
+        singles = arts.map_batches(_singleton_clusters, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots})
+        multi_schema = SCHEMAS["clusters"].append(pa.field(MONTH, pa.string()))
+        write(singles.union(ray.data.from_arrow(to_arrow(clusters, multi_schema))) if clusters else singles, "clusters")
+        write(ray.data.from_arrow(to_arrow(stories, SCHEMAS["stories"].append(pa.field(MONTH, pa.string())))), "stories")
+        write(self._read("claims").map_batches(_final, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "article_id", "table": "claims"}), "claims")
+        checks = self._read("checks").map_batches(_final, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "article_id", "table": "checks"})
+        if cross is not None:
+            checks = checks.union(cross.map_batches(lambda t: t.select([*SCHEMAS["checks"].names, MONTH]), batch_format="pyarrow"))
+        write(checks, "checks")
+        listed = [{**rejection_row(r, self.stats.run_id), MONTH: NO_MONTH} for r in plan.rejections]
+        self.stats.rejected.update(r["reason"] for r in listed)
+        rejections = self._read("rejections").map_batches(_final, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "id", "table": "rejections"})
+        if listed:
+            rejections = rejections.union(ray.data.from_arrow(to_arrow(listed, SCHEMAS["rejections"].append(pa.field(MONTH, pa.string())))))
+        write(rejections, "rejections")
+        for table in TABLES:  # move into place: the folder's tables are all of one run
+            dst = self.out / table
+            shutil.rmtree(dst, ignore_errors=True)
+            if (final / table).exists():
+                os.rename(final / table, dst)
+        shutil.rmtree(final, ignore_errors=True)
+
+    # ---- main
+    def run(self, paths: Sequence[str]) -> RunStats:
+        from ..dedup import config_fingerprint
+        from ..models import content_id
+
+        started = now_iso()
+        self.stats.run_id = content_id(started, "run --engine ray", " ".join(self.argv), str(time.time_ns()), length=12)
+        t = time.perf_counter()
+        plan = plan_shards(paths, self.settings)
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / MANIFEST).unlink(missing_ok=True)  # the folder is complete again only when this run is
+        self._check_plan(plan)
+        self._step("plan", t)
+        ray = self.ray
+        owns = not ray.is_initialized()
+        if owns:
+            address = self.settings.ray.address or os.environ.get("RAY_ADDRESS") or None
+            kwargs: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING, "log_to_driver": False}
+            if address is not None:  # joining a cluster: its own settings apply
+                kwargs = {"logging_level": logging.WARNING, "log_to_driver": False}
+            else:
+                mb = int(os.environ.get("RAY_OBJECT_STORE_MB", LOCAL_OBJECT_STORE_MB))
+                kwargs["object_store_memory"] = mb * 1024 * 1024
+                if self.settings.ray.workers:
+                    kwargs["num_cpus"] = self.settings.ray.workers
+            ray.init(address=address, **kwargs)
+        try:
+            ctx = ray.data.DataContext.get_current()
+            ctx.enable_progress_bars = False
+            ctx.print_on_execution_start = False
+            workers = self.settings.ray.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+            partitions = self.settings.ray.partitions or 2 * workers
+            t = time.perf_counter()
+            market_db = self._market()
+            self._step("market_import", t)
+            t = time.perf_counter()
+            boilerplate = self._boilerplate(plan)
+            self._step("boilerplate", t)
+            t = time.perf_counter()
+            self._process(plan, boilerplate, market_db, workers)
+            self._step("process", t)
+            self._summaries()
+            t = time.perf_counter()
+            drop = self._duplicate_ids()
+            self.stats.already_stored += sum(len(v) for v in drop.values())
+            self._step("duplicate_ids", t)
+            t = time.perf_counter()
+            roots, clusters = self._dedup(drop, partitions)
+            self.stats.duplicates = sum(c["size"] - 1 for c in clusters)
+            self._step("dedup", t)
+            t = time.perf_counter()
+            story_of, stories, cross = self._stories(drop, roots, market_db, workers)
+            self._step("stories", t)
+            t = time.perf_counter()
+            self._write(drop, roots, clusters, story_of, stories, cross, plan)
+            self._step("write", t)
+            self.stats.clusters = len(clusters) + (self.stats.stored - len(roots))
+        finally:
+            self.stats.elapsed = time.perf_counter() - self.t0
+            if owns:
+                ray.shutdown()
+        manifest = {
+            "run_id": self.stats.run_id, "started_at": started, "finished_at": now_iso(), "engine": "ray",
+            "settings_fingerprint": self.settings.fingerprint(), "settings": self.settings_json,
+            "dedup_fingerprint": config_fingerprint(self.settings.dedup), "plan": plan.fingerprint,
+            "shards": len(plan.shards), "args": self.argv, "summary": self.stats.as_dict(),
+        }
+        tmp = self.out / f".{MANIFEST}.tmp"
+        tmp.write_text(to_json(manifest), encoding="utf-8")
+        os.replace(tmp, self.out / MANIFEST)
+        return self.stats
+
+
+def run_on_ray(
+    paths: Sequence[str],
+    out_dir: str | Path,
+    settings: Settings,
+    *,
+    market_path: str | None = None,
+    progress: Progress | None = None,
+    argv: Sequence[str] = (),
+) -> RunStats:
+    """Run the batch job on Ray over ``paths``, writing Parquet tables under ``out_dir``.
+
+    Joins the cluster at ``settings.ray.address`` or ``RAY_ADDRESS``, else starts a
+    local one for the run (when Ray is already initialized in this process, that
+    cluster is used and left running). Running again over the same ``out_dir``
+    resumes: shards already written are not processed again.
+
+    Example:
+        >>> stats = run_on_ray(["corpus/dumps"], "out/", load_settings())  # doctest: +SKIP
+        >>> import_output("out/", "newsclaims.db")  # doctest: +SKIP
+
+    Raises:
+        ImportError: the ``ray`` extra is not installed.
+        InputError: a named path does not exist.
+        StorageError: ``out_dir`` holds a run over other inputs or settings.
+    """
+    return RayRun(out_dir, settings, market_path=market_path, progress=progress, argv=argv).run(list(paths))
