@@ -11,7 +11,7 @@ Candidates that carry none are the negatives: what is not a claim.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -72,7 +72,7 @@ def _find_text(text: str, needle: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m is not None else None
 
 
-def align(text: str, cands: list[Candidate], gold: list[Mapping[str, Any]]
+def align(text: str, cands: list[Candidate], gold: Sequence[Mapping[str, Any]]
           ) -> tuple[list[Label], list[Mapping[str, Any]]]:
     """Labels for ``cands`` (same order) and the gold claims no candidate carries."""
     labels = [Label() for _ in cands]

@@ -20,18 +20,21 @@ HEAD_NAMES = ("type", "window", "side", "qualifier", "direction", "status", "pas
 
 def gelu(x: np.ndarray) -> np.ndarray:
     """GELU, tanh approximation (``torch.nn.GELU(approximate="tanh")``)."""
-    return 0.5 * x * (1.0 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
+    y: np.ndarray = 0.5 * x * (1.0 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
+    return y
 
 
 def softmax(x: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     z = x / temperature
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    y: np.ndarray = e / e.sum(axis=-1, keepdims=True)
+    return y
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    y: np.ndarray = 1.0 / (1.0 + np.exp(-x))
+    return y
 
 
 class Heads:

@@ -107,8 +107,11 @@ class ClaimModel:
         self.tokenizer = Tokenizer.from_file(str(d / "tokenizer.json"))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
-        self.cls_id = int(self.tokenizer.token_to_id("[CLS]"))
-        self.sep_id = int(self.tokenizer.token_to_id("[SEP]"))
+        cls_id = self.tokenizer.token_to_id("[CLS]")
+        sep_id = self.tokenizer.token_to_id("[SEP]")
+        if cls_id is None or sep_id is None:
+            raise SettingsError(f"claim model {d}: its tokenizer has no [CLS]/[SEP] token")
+        self.cls_id, self.sep_id = int(cls_id), int(sep_id)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = max(1, threads)
         opts.inter_op_num_threads = 1

@@ -386,7 +386,8 @@ def train(
         echo(f"epoch {ep + 1}: {time.perf_counter() - t_ep:.0f} s, held-back type accuracy {acc:.3f} ({n} candidates)")
     net.eval()
     # calibration on the held-back articles
-    vl, vt = [], []
+    vl: list[Any] = []
+    vt: list[int] = []
     with torch.no_grad():
         for ws, lbs in _batches(val, batch_size, random.Random(0)):
             _, logits, _ = net(ws)
