@@ -26,3 +26,13 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def seeds_dir() -> Path:
     return CORPUS / "seeds"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_market_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests' own shared market cache, built once per session from the bundled data,
+    so that no cache left on the machine by another version can leak into them."""
+    import os
+
+    if "NEWSCLAIMS_TEST_KEEP_CACHE" not in os.environ:
+        os.environ["NEWSCLAIMS_CACHE"] = str(tmp_path_factory.mktemp("market-cache"))
