@@ -90,8 +90,19 @@ def test_empty_inputs_and_misses() -> None:
 def test_format_eval_is_a_table() -> None:
     r = evaluate([GOLD], [pred(value=1.0)])
     out = format_eval(r)
-    assert out.splitlines()[0].split() == ["type", "gold", "pred", "match", "P", "R", "F1"]
+    assert out.splitlines()[0].split() == ["type", "gold", "pred", "match", "P", "R", "F1", "F1", "95%", "CI"]
     assert "overall" in out and "misses (1)" in out and "extras (1)" in out
+    assert "confusion (rows: gold type, columns: predicted type)" in out
+
+
+def test_bootstrap_intervals_bracket_the_score_and_confusion_pairs_types() -> None:
+    gold = [{**GOLD, "source_id": f"a{i}"} for i in range(20)]
+    preds = [pred(source_id=f"a{i}") for i in range(15)] + [
+        pred(source_id=f"a{i}", type="support") for i in range(15, 20)]
+    r = evaluate(gold, preds, bootstrap=500)
+    lo, hi = r.f1_interval["overall"]
+    assert lo < r.overall.f1 < hi
+    assert r.confusion["price"] == {"price": 15, "support": 5}
     assert isinstance(EvalReport.model_validate(r.model_dump()), EvalReport)
 
 

@@ -52,6 +52,8 @@ _CLAIM = {
     "window": "ISO 8601 duration the figure covers (PT24H, P7D, P30D).",
     "side": "long or short, for liquidations.",
     "qualifier": "exact, approx, at_least or at_most.",
+    "status": "Levels only: active, broken (the price has moved through it) or flipped (support turned resistance or the reverse).",
+    "when": "The past time the claim is stated for (ISO date, month, year or interval); empty for current figures.",
     "text": "The shortest span of the article text that states the claim.",
     "start": "Offset of text in the article's text.",
     "end": "End offset of text in the article's text.",

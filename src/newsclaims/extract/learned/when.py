@@ -25,7 +25,7 @@ _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
 
 _MONTH_DAY = re.compile(_MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(20\d\d))?", re.I)
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"(?:,?\s+(20\d\d))?", re.I)
-_MONTH_ONLY = re.compile(r"\b(?:in|during|of|since|the|early|mid|late|end of)[\s-]+" + _MON + r"(?:\s+(20\d\d))?\b", re.I)
+_MONTH_ONLY = re.compile(r"\b(?:in|during|of|since|the|its|their|early|mid|late|end of)[\s-]+" + _MON + r"(?:\s+(20\d\d))?\b", re.I)
 _YEAR = re.compile(r"\b(?:in|during|of|since|back in)\s+(20\d\d|19\d\d)\b", re.I)
 _WEEKDAY = re.compile(r"\b(?:on|last|this past|since)\s+(" + "|".join(_DAYS) + r")\b", re.I)
 _YESTERDAY = re.compile(r"\byesterday\b", re.I)
