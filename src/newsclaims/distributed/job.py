@@ -221,9 +221,14 @@ def _without(batch: pa.Table, drop: dict[str, list[int]], id_col: str) -> pa.Tab
     return batch.filter(pa.array(keep))
 
 
-def _final_articles(batch: pa.Table, drop: dict[str, list[int]], roots: dict[str, str], canonical: dict[str, str], story_of: dict[str, str]) -> pa.Table:
+def _final_articles(batch: pa.Table, drop: dict[str, list[int]], roots: dict[str, str], canonical: dict[str, str], story_of: dict[str, str], publishers: dict[str, str] | None = None) -> pa.Table:
     batch = _without(batch, drop, "id")
     ids = batch.column("id").to_pylist()
+    if publishers:  # one name per publisher, as the local run writes (the raw one stays in source_raw)
+        raw = batch.column("source_raw").to_pylist()
+        old = batch.column("source").to_pylist()
+        batch = batch.set_column(batch.schema.get_field_index("source"), "source",
+                                 pa.array([publishers.get(r, o) if r is not None else o for r, o in zip(raw, old, strict=True)], pa.string()))
     clusters = [roots.get(a, a) for a in ids]
     batch = batch.set_column(batch.schema.get_field_index("cluster_id"), "cluster_id", pa.array(clusters, pa.string()))
     batch = batch.set_column(batch.schema.get_field_index("is_canonical"), "is_canonical", pa.array([int(canonical.get(c, c) == a) for a, c in zip(ids, clusters, strict=True)], pa.int64()))
@@ -511,7 +516,15 @@ class RayRun:
         def write(ds: Any, table: str) -> None:
             ds.write_parquet(str(final / table), partition_cols=[MONTH])
 
-        write(arts.map_batches(_final_articles, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots, "canonical": canonical, "story_of": story_of}), "articles")
+        from ..clean.publishers import publisher_names
+
+        counts: dict[str, int] = {}
+        for b in self._read("articles", ["id", "source_raw", "shard"]).map_batches(_without, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "id"}).iter_batches(batch_format="pyarrow", batch_size=8192):
+            for r in b.column("source_raw").to_pylist():
+                if r is not None:
+                    counts[r] = counts.get(r, 0) + 1
+        publishers = publisher_names(counts)
+        write(arts.map_batches(_final_articles, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots, "canonical": canonical, "story_of": story_of, "publishers": publishers}), "articles")
         write(arts.map_batches(_final_signatures, batch_format="pyarrow", fn_kwargs={"drop": drop}), "signatures")
         singles = arts.map_batches(_singleton_clusters, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots})
         multi_schema = SCHEMAS["clusters"].append(pa.field(MONTH, pa.string()))
