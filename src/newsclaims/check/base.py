@@ -309,7 +309,9 @@ def past_window(claim: Claim, published_at: datetime) -> PastWindow | None:
         if given:
             return int(given)
         year = published_at.year
-        if datetime(year, month, min(day, 28), tzinfo=UTC) > published_at:
+        # day 0 ("526.00 Mar..." in a price table) is no date: clamp for the comparison,
+        # the caller's datetime() then refuses it
+        if datetime(year, month, min(max(day, 1), 28), tzinfo=UTC) > published_at:
             year -= 1
         return year
 
