@@ -146,6 +146,15 @@ class CheckSettings(Section):
     change_tolerance_relative: float = Field(default=0.25, ge=0)
     #: a market change smaller than this (points) has no direction worth contradicting.
     change_flat_points: float = Field(default=0.5, ge=0)
+    #: how far back (hours) a price or change that disagrees with the market at publication
+    #: is looked up to see when the market last matched it (a stale figure, not a false one).
+    stale_lookback_hours: float = Field(default=72.0, ge=0)
+    #: the windows a change with no stated window may be meant over: its size is checked only
+    #: when it matches one of them, its direction only when all of them agree.
+    change_usual_windows: tuple[str, ...] = ("PT24H", "P7D", "P30D")
+    #: coefficients of the verdict-confidence model (``None``: the packaged
+    #: ``data/verdict_confidence.json``; a path: coefficients fitted by ``calibrate``).
+    confidence_model: str | None = None
     #: how far (percent of the price) a support may sit above, or a resistance below, the
     #: current price before it is flagged: a level being tested sits right at the price.
     level_tolerance_pct: float = Field(default=1.0, ge=0)
