@@ -671,7 +671,7 @@ def test_group_stories_ignores_generic_figures(settings: Settings) -> None:
 # --------------------------------------------------------------------------- render
 
 CHECKS_MD_FIELDS = {"claim", "check", "verdict", "severity", "expected", "observed", "deviation",
-                    "tolerance", "reason", "evidence", "as_of"}
+                    "tolerance", "reason", "evidence", "as_of", "confidence"}
 CLAIMS_MD_FIELDS = {"source_id", "type", "asset", "subject", "value", "value_max", "unit", "direction",
                     "window", "side", "qualifier", "text", "start", "end", "sentence", "confidence", "extractor"}
 
@@ -710,7 +710,9 @@ def test_render_table_and_markdown(market: MarketData, settings: Settings) -> No
     assert "\x1b[31m" in colored and "\x1b[32m" in colored
     md = render_checks(rows, "markdown", color=False)
     assert md.startswith("| verdict | claim | check | reason |")
-    assert "**inconsistent (major)**" in md and "**Summary:**" in md
+    assert "**inconsistent (major, wrong side, confidence " in md and "**Summary:**" in md
+    # flagged claims come first, whatever their place in the text
+    assert md.splitlines()[2].startswith("| **inconsistent")
     with pytest.raises(ValueError):
         render_checks(rows, "html", color=False)  # type: ignore[arg-type]
 
@@ -868,3 +870,49 @@ def test_level_status_broken_or_flipped_is_consistent_past_the_price(market: Mar
                    status="active")
     row = only(check_claims([active], published_at=T_0622, market=market, settings=settings), "level_vs_price")
     assert row.verdict == "inconsistent" and row.finding == "wrong_side"
+
+
+def test_confidence_on_every_flag_and_plausibility(market: MarketData, settings: Settings) -> None:
+    stale = claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430", article_id="c1")
+    off = claim("price", "ETH", 2400.0, "Ethereum is trading at $2,400", article_id="c2")  # never true, ~7% off
+    misread = claim("price", "ETH", 3500.0, "Ethereum is trading at $3,500", article_id="c3")  # 56% off
+    unsure = claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430", article_id="c4", confidence=0.3)
+    rows = {}
+    for c in (stale, off, misread, unsure):
+        rows[c.article_id] = only(check_claims([c], published_at=T_0622, market=market, settings=settings), "market_price")
+    assert all(r.verdict == "inconsistent" and r.confidence is not None for r in rows.values())
+    assert rows["c1"].finding == "stale" and rows["c3"].finding == "never_true"
+    assert rows["c1"].confidence > 0.8  # type: ignore[operator]
+    assert rows["c3"].confidence < 0.05  # type: ignore[operator]
+    assert rows["c1"].confidence > rows["c4"].confidence  # type: ignore[operator]
+    ok = claim("price", "ETH", 2200.0, "Ethereum is trading at $2,200")
+    row = only(check_claims([ok], published_at=T_0622, market=market, settings=settings), "market_price")
+    assert row.verdict == "consistent" and row.confidence is None and row.finding is None
+
+
+def test_calibrate_fits_judged_flags_and_round_trips(tmp_path: Path, market: MarketData, settings: Settings) -> None:
+    from newsclaims.check.confidence import calibrate, features, load_model
+
+    rows = check_claims(
+        [claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430", article_id="s"),
+         claim("price", "ETH", 3500.0, "Ethereum is trading at $3,500", article_id="n")],
+        published_at=T_0622, market=market, settings=settings,
+    )
+    flags = [r for r in rows if r.verdict == "inconsistent" and r.check == "market_price"]
+    stale, never = sorted(flags, key=lambda r: r.finding != "stale")
+    # judged: stale flags real 9 times in 10, never-true ones never
+    data = [(features(stale), i < 9) for i in range(10)] + [(features(never), False) for _ in range(10)]
+    prior = load_model()
+    fitted = calibrate(data, prior, l2=0.1)
+    assert fitted.meta["fitted_on"] == 20 and fitted.meta["real"] == 9
+    assert abs(fitted.predict(features(stale)) - 0.9) < 0.1
+    assert fitted.predict(features(never)) < 0.1
+    path = tmp_path / "coef.json"
+    path.write_text(fitted.to_json(), encoding="utf-8")
+    s = load_settings(overrides={"check.confidence_model": str(path)})
+    rescored = only(check_claims([stale.claim], published_at=T_0622, market=market, settings=s), "market_price")
+    assert rescored.confidence == pytest.approx(fitted.predict(features(stale)), abs=1e-3)
+    from newsclaims.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="confidence model file"):
+        load_settings(overrides={"check.confidence_model": str(tmp_path / "missing.json")})

@@ -284,13 +284,18 @@ def _claims_table(rows: list[dict[str, Any]]) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "html"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout (required for html).")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: when stdout is a terminal).")
+@click.option("--fail-on", "fail_on", type=click.FloatRange(0.0, 1.0), default=None, metavar="CONFIDENCE",
+              help="Exit 1 only when a flag's confidence (the probability it is real) is at least this "
+                   "(default: any inconsistency).")
 @input_options
 @click.pass_context
 @guarded
-def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market: str | None, fmt: str, output: str | None, color: bool | None, **kw: Any) -> None:
+def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market: str | None, fmt: str, output: str | None, color: bool | None, fail_on: float | None, **kw: Any) -> None:
     """Extract and check one article (or each article of a dump).
 
-    Exits 1 when anything is inconsistent, so it can gate a publishing pipeline.
+    Exits 1 when anything is inconsistent (with --fail-on, when a flag is at least that
+    likely to be real), so it can gate a publishing pipeline. Flags are listed most
+    confident first.
     """
     from .check import render_checks
     from .pipeline import factcheck_paths
@@ -330,7 +335,8 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
             Path(output).write_text(text + "\n", encoding="utf-8")
         else:
             click.echo(text)
-    if any(k.verdict == "inconsistent" for k in checks):
+    threshold = 0.0 if fail_on is None else fail_on
+    if any(k.verdict == "inconsistent" and (k.confidence or 0.0) >= threshold for k in checks):
         sys.exit(1)
 
 

@@ -181,6 +181,14 @@ class CheckSettings(Section):
     story_max_df: int = Field(default=6, ge=2)
 
 
+    @field_validator("confidence_model")
+    @classmethod
+    def _model_file(cls, v: str | None) -> str | None:
+        if v is not None and not Path(v).expanduser().is_file():
+            raise ValueError(f"confidence model file {v!r} does not exist")
+        return None if v is None else str(Path(v).expanduser())
+
+
 class RunSettings(Section):
     """The batch job."""
 

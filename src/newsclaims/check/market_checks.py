@@ -384,6 +384,8 @@ def check_market_change(
         reason = f"the stated {stated} is off by {off}: {how}"
         severity = severity_of(fit.dev_points, fit.tol_points)
     finding: str | None = "wrong_direction" if fit.wrong_direction else None
+    if fit.wrong_direction:
+        evidence["wrong_direction"] = True
     if not claim.when:
         match = stale_change(
             market, claim.asset, window=window, published_at=published_at,
