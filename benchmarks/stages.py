@@ -27,6 +27,9 @@ from newsclaims.pipeline import run_pipeline
 from newsclaims.settings import load_settings
 from newsclaims.storage import open_db
 
+#: distinct errors listed with a traceback (the first article of each).
+MAX_KINDS = 20
+
 
 class _Failures(logging.Handler):
     """Keeps the tracebacks the pipeline logs for articles that fail."""
@@ -80,7 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rejections          {dict(reasons)}")
     print(f"elapsed             {elapsed:.0f} s")
     print(f"processing_error    {len(errors)}")
+    kinds = Counter(str(e["detail"]).split(":")[0] + ": " + str(e["detail"]).splitlines()[0][:120] for e in errors)
+    for kind, n in kinds.most_common(MAX_KINDS):
+        print(f"  {n:6d}  {kind}")
+    shown: set[str] = set()
     for e in errors:
+        kind = str(e["detail"]).splitlines()[0][:120]
+        if kind in shown or len(shown) >= MAX_KINDS:
+            continue
+        shown.add(kind)
         print(f"\n- {e['source_id']} ({e['origin']}): {e['detail']}")
         tb = failures.tracebacks.get(e["source_id"])
         if tb:
