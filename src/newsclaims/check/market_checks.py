@@ -11,11 +11,20 @@ earlier ("its all-time high of", "in May") is unverifiable unless the recent ran
 happens to contain it.
 
 ``market_change``: a ``price_change`` against the change over the claim's window
-ending at publication (24 hours when it has none, and the reason says so).
-Direction first (a wrong direction is major), then size, with a tolerance of
-``change_tolerance_points`` plus ``change_tolerance_relative`` of the market's
-change. Changes given in USD are compared in USD; their deviation and tolerance
-are relative to the starting price.
+ending at publication. Direction first (a wrong direction is major, but a move
+under ``change_flat_points`` on either side has no direction to contradict), then
+size, with a tolerance of ``change_tolerance_points`` plus
+``change_tolerance_relative`` of the market's change. Changes given in USD are
+compared in USD; their deviation and tolerance are relative to the starting price.
+A change with no window gets no size check against an assumed 24 hours: it is
+consistent when one of ``change_usual_windows`` matches it, its direction is checked
+when all of them agree, and it is unverifiable otherwise.
+
+Time as the text means it: a claim with ``when`` (a date, month, year or interval)
+is checked over the span it names, never as current. A price or change that the
+market contradicts at publication is looked up in the hours before (:mod:`.stale`):
+the flag's ``finding`` is ``stale`` (with ``stale_by`` in the evidence) or
+``never_true``.
 """
 
 from __future__ import annotations
@@ -57,8 +66,6 @@ log = logging.getLogger(__name__)
 
 #: words that make a record an earlier one, which the current high may have passed since.
 _EARLIER_RECORD = re.compile(r"\b(previous|prior|former|earlier|old|last|then)\b", re.IGNORECASE)
-#: the window assumed for a change that states none: news sites quote 24-hour changes.
-DEFAULT_CHANGE_WINDOW = timedelta(hours=24)
 
 
 def check_market_price(
