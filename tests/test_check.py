@@ -812,6 +812,7 @@ def test_when_checks_the_time_the_text_names(market: MarketData, settings: Setti
     row = only(check_claims([dated], published_at=T_0622, market=market, settings=settings), "market_price")
     assert row.verdict == "consistent" and "20 June 2025" in row.reason
     assert row.evidence["when"] == "2025-06-20"
+    assert row.as_of == datetime(2025, 6, 20, tzinfo=UTC)  # the time the claim names
     wrong = claim("price", "ETH", 2900.0, "Ethereum changed hands at $2,900", sentence, when="2025-06-20")
     row = only(check_claims([wrong], published_at=T_0622, market=market, settings=settings), "market_price")
     assert row.verdict == "inconsistent" and row.finding is None  # dated: no staleness
