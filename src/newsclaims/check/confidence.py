@@ -49,6 +49,8 @@ IMPLAUSIBLE_FROM = {
     "internal": 0.25,
     "cross_copy": 0.10,
 }
+#: hours of staleness within which a stale figure is a publisher's typical error.
+STALE_USUAL_HOURS = 36.0
 CHECKS = ("market_price", "market_change", "level_vs_price", "internal", "cross_copy")
 #: the features, in the order of the coefficient vector.
 FEATURES = (
@@ -58,6 +60,7 @@ FEATURES = (
     "excess",
     "implausible",
     "stale",
+    "stale_late",
     "never_true",
     "wrong_direction",
     "window_assumed",
@@ -97,6 +100,11 @@ def features(check: Check) -> dict[str, float]:
             out["implausible"] = max(0.0, rel - start) * 10
     finding = check.finding or ev.get("finding")
     out["stale"] = float(finding == "stale")
+    # the real stale figures judged for issue 10 were 8-36 hours old; older "matches" are
+    # likelier a past figure read as current: days beyond STALE_USUAL_HOURS
+    stale_by = ev.get("stale_by")
+    if out["stale"] and isinstance(stale_by, (int, float)):
+        out["stale_late"] = max(0.0, float(stale_by) - STALE_USUAL_HOURS) / 24
     out["never_true"] = float(finding == "never_true")
     out["wrong_direction"] = float(finding == "wrong_direction" or bool(ev.get("wrong_direction")))
     out["window_assumed"] = float(bool(ev.get("window_assumed")))
