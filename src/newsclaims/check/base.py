@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
+from ..market.coverage import missing_data_reason
 from ..models import Check, Claim, Severity, Verdict
 from ..settings import Settings
 
@@ -31,6 +32,22 @@ ASSET_NAMES = {
     "SOL": "Solana",
     "XRP": "XRP",
     "BNB": "BNB",
+    "ADA": "Cardano",
+    "ATOM": "Cosmos",
+    "AVAX": "Avalanche",
+    "BCH": "Bitcoin Cash",
+    "DOGE": "Dogecoin",
+    "DOT": "Polkadot",
+    "ETC": "Ethereum Classic",
+    "LINK": "Chainlink",
+    "LTC": "Litecoin",
+    "POL": "Polygon",
+    "MATIC": "Polygon",
+    "SHIB": "Shiba Inu",
+    "TRX": "Tron",
+    "UNI": "Uniswap",
+    "XLM": "Stellar",
+    "XMR": "Monero",
     "MARKET": "the crypto market",
 }
 
@@ -48,24 +65,15 @@ def market_gap(market: MarketData | None, asset: str | None) -> str | None:
         return "no market data was given"
     if asset is None:
         return "the claim names no asset"
-    if asset not in market.assets():
-        return f"the market data does not cover {asset_name(asset)}"
+    if not market.has_asset(asset):
+        return missing_data_reason(market, asset)
     return None
 
 
 def coverage_gap(market: MarketData, asset: str, start: datetime, end: datetime) -> str:
-    """Why a lookup of ``asset`` over [start, end] found nothing (outside the data, or a gap)."""
-    name = asset_name(asset)
-    cov = market.coverage(asset)
-    if cov is None:
-        return f"the market data does not cover {name}"
-    lo, hi = cov
-    if end < lo or start >= hi:
-        return (
-            f"the market data for {name} covers {lo:%Y-%m-%d} to {hi:%Y-%m-%d}, "
-            f"not {start:%Y-%m-%d %H:%M} UTC"
-        )
-    return f"the market data for {name} has a gap around {start:%Y-%m-%d %H:%M} UTC"
+    """Why a lookup of ``asset`` over [start, end] found nothing, naming the asset and time
+    ("no market data for MATIC after 2024-09-10 (renamed POL)")."""
+    return missing_data_reason(market, asset, start, end)
 
 
 # --------------------------------------------------------------------------- windows and times

@@ -235,15 +235,21 @@ def open_market(
     *,
     db: sqlite_utils.Database | None = None,
     cache_dir: Path | None = None,
+    with_bundled: bool = True,
 ) -> MarketData:
-    """Market data from a file or folder, imported first if needed.
+    """Market data from a file or folder added to the bundled data, imported first if needed.
+
+    Data named with ``path`` (``--market``) adds to the bundled candles, it does not
+    replace them: both are imported, the bundled files first, so where both hold a
+    candle of one series at one time the one from ``path`` is kept.
 
     Args:
-        path: a market data file or folder; ``None`` for the bundled default.
+        path: a market data file or folder; ``None`` for the bundled default alone.
         db: import into this database (the run's own) and read from it. Without it
             the data is imported into a cache database under ``cache_dir``.
         cache_dir: folder of the cache databases; default ``$NEWSCLAIMS_CACHE`` or
             ``~/.cache/newsclaims``. Created if missing.
+        with_bundled: False to read ``path`` alone, without the bundled data.
 
     Returns:
         A :class:`MarketData` over the database (series load lazily).
@@ -269,6 +275,10 @@ def open_market(
         except OSError as exc:
             raise MarketDataError(f"cannot create the market cache folder {folder}: {exc}") from exc
         db = open_db(folder / _cache_name(source, bundled))
+    if not bundled and with_bundled:
+        base = import_market(db, [default_market_path()], exchange=BUNDLED_EXCHANGE)
+        if base.imported:
+            log.info("market data: imported %d bundled files (%d candles)", base.imported, base.rows)
     summary = import_market(db, [source], exchange=exchange)
     if summary.imported:
         log.info(
