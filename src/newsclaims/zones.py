@@ -11,9 +11,10 @@ For each source, every candidate offset from ``-12:00`` to ``+14:00`` (whole hou
 is scored by the median distance of its current-price claims to the market's
 price at the time that offset gives (estimated within the finest candle, see
 :meth:`MarketData.price_at`; a [low, high] range is too forgiving to tell hours
-apart, since prices of the week often revisit the same band); the best offset is used when the
-source has enough such claims and the best is clearly better than the offsets two
-or more hours away and than the default. Otherwise the configured default stays.
+apart, since prices of the week often revisit the same band). The best offset is
+used when the source has enough such claims and the best is clear: stable under
+resampling of the claims, a valley rather than the end of a trend, and better than
+the default. Otherwise the configured default stays (see :func:`infer_source_zone`).
 
 Pure functions: the pipeline collects the samples, stores the per-source results in
 ``source_zones`` and re-times the articles.
@@ -31,12 +32,14 @@ Example:
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import numpy.typing as npt
 
 from .models import Claim
 
@@ -48,11 +51,18 @@ CANDIDATE_HOURS = tuple(range(-12, 15))
 #: a source needs at least this many current-price claims: with fewer, one stale quote
 #: or one misread figure can move the median.
 ZONE_MIN_CLAIMS = 10
-#: the best offset's median distance (percent) must beat the best offset two or more hours
-#: away, and the default, by this much: hourly moves of the large coins are 0.3-0.6%, so a
-#: clock two hours off typically leaves its median 0.2% or more outside the range, while
-#: neighbouring hours differ by less than that.
-ZONE_MARGIN_PCT = 0.15
+#: resamples of a source's claims (bootstrap) that must mostly agree on the best offset:
+#: on the real dump the score curves are shallow (medians of 0.2-1% a few hours apart,
+#: since articles quote prices written some time before publication), so a fixed margin
+#: either accepts noise or refuses everything; the bootstrap asks how stable the minimum is.
+ZONE_RESAMPLES = 200
+#: ... the best offset of a resample must lie within an hour of the best of all claims at
+#: least this share of the time.
+ZONE_STABILITY = 0.9
+#: an offset other than the default must also beat the default's median by this much (percent).
+ZONE_MIN_GAIN_PCT = 0.05
+#: seed of the resampling: the same claims always give the same decision.
+ZONE_SEED = 20250502
 #: at most this many claims per source are scored (evenly spread over its claims): enough
 #: for a stable median, and a large source costs no more than this.
 ZONE_MAX_CLAIMS = 400
@@ -62,6 +72,13 @@ _OFFSET_RE = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IG
 _CURRENT_CUE = re.compile(
     r"\b(trad(?:es|ing|ed)|changing hands|priced|sits|sitting|hover(?:s|ing)|stands|"
     r"currently|now|at press time|at the time of writing|as of writing)\b",
+    re.IGNORECASE,
+)
+
+
+#: words that make a price something other than the price now (an average, a close, a forecast).
+_NOT_NOW = re.compile(
+    r"\b(average|ended|closed|opened|target|forecast|predict\w*|could|would|may|might|if|SMA|EMA)\b",
     re.IGNORECASE,
 )
 
@@ -148,7 +165,10 @@ def is_current_price(claim: Claim) -> bool:
     if time_reference(claim)[0] != "current":
         return False
     ctx = claim_context(claim)
-    return bool(_CURRENT_CUE.search(ctx.before) or _CURRENT_CUE.match(ctx.after.strip()))
+    lead = f"{ctx.before} {ctx.span}"
+    if _NOT_NOW.search(lead):
+        return False
+    return bool(_CURRENT_CUE.search(lead) or _CURRENT_CUE.match(ctx.after.strip()))
 
 
 def price_samples(source: str, local: datetime, claims: Iterable[Claim]) -> list[PriceSample]:
@@ -181,13 +201,15 @@ class SourceZone:
     best_pct: float | None = None
     default_pct: float | None = None
     runner_up_pct: float | None = None
+    #: share of resamples whose best offset lay within an hour of ``best_offset``.
+    stability: float | None = None
 
     def as_row(self) -> dict[str, object]:
         return {
             "source": self.source, "zone": self.zone, "inferred": int(self.inferred),
             "status": self.status, "claims": self.claims, "best_offset": self.best_offset,
             "best_pct": self.best_pct, "default_pct": self.default_pct,
-            "runner_up_pct": self.runner_up_pct,
+            "runner_up_pct": self.runner_up_pct, "stability": self.stability,
         }
 
 
@@ -207,10 +229,24 @@ def _spread(samples: Sequence[PriceSample], limit: int) -> list[PriceSample]:
     return [ordered[int(i * step)] for i in range(limit)]
 
 
+def _argmin(scores: npt.NDArray[np.float64], hours: npt.NDArray[np.int64], default: int | None) -> int:
+    """Index of the lowest score; ties go to the default offset, then to the one nearest it."""
+    anchor = default if default is not None else 0
+    order = np.lexsort((np.abs(hours - anchor), hours != anchor, np.round(scores, 6)))
+    return int(order[0])
+
+
 def infer_source_zone(
     source: str, samples: Sequence[PriceSample], market: MarketData, default_zone: str
 ) -> SourceZone:
     """The zone of one source's zone-less times, from its current-price claims.
+
+    Each candidate offset is scored by the median distance of the claims to the market
+    price at the time it gives. The lowest wins if it is clear: in ZONE_RESAMPLES
+    resamples of the claims (a bootstrap), the lowest lies within an hour of it at
+    least ZONE_STABILITY of the time; it is a valley (the offsets two hours either
+    side score ZONE_MIN_GAIN_PCT worse, so not the edge of a trend); and, when it is
+    not the default, it beats the default by ZONE_MIN_GAIN_PCT.
 
     Example:
         >>> infer_source_zone("cryptopotato", samples, md, "UTC").zone  # doctest: +SKIP
@@ -218,41 +254,58 @@ def infer_source_zone(
     """
     usable = [s for s in samples if market.has_asset(s.asset)]
     picked = _spread(usable, ZONE_MAX_CLAIMS)
-    default_offset = parse_offset(default_zone)
-    scores: dict[int, float] = {}
-    for hours in CANDIDATE_HOURS:
-        offset = timedelta(hours=hours)
-        dists = [
-            d
-            for s in picked
-            if (d := _distance_pct(market, s, s.local.replace(tzinfo=UTC) - offset)) is not None
-        ]
-        if len(dists) >= max(1, len(picked) // 2):
-            scores[hours] = statistics.median(dists)
-    if len(picked) < ZONE_MIN_CLAIMS or not scores:
+    if len(picked) < ZONE_MIN_CLAIMS:
         return SourceZone(source, default_zone, False, "too_few_claims", len(picked))
-    default_hours = (
-        None if default_offset is None else int(default_offset.total_seconds() // 3600)
+    hours = np.array(CANDIDATE_HOURS, dtype=np.int64)
+    dist = np.full((len(picked), len(hours)), np.nan)
+    for j, h in enumerate(CANDIDATE_HOURS):
+        offset = timedelta(hours=int(h))
+        for i, s in enumerate(picked):
+            d = _distance_pct(market, s, s.local.replace(tzinfo=UTC) - offset)
+            if d is not None:
+                dist[i, j] = d
+    # an offset that puts most claims outside the data is no candidate
+    seen = np.sum(~np.isnan(dist), axis=0)
+    keep = seen >= max(ZONE_MIN_CLAIMS, len(picked) // 2)
+    if not keep.any():
+        return SourceZone(source, default_zone, False, "too_few_claims", len(picked))
+    dist, hours = dist[:, keep], hours[keep]
+    default_offset = parse_offset(default_zone)
+    default_hours = None if default_offset is None else int(default_offset.total_seconds() // 3600)
+    scores = np.nanmedian(dist, axis=0)
+    b = _argmin(scores, hours, default_hours)
+    best = int(hours[b])
+    rng = np.random.default_rng(ZONE_SEED)
+    near = 0
+    for _ in range(ZONE_RESAMPLES):
+        rows = rng.integers(0, len(picked), len(picked))
+        with np.errstate(all="ignore"):
+            resampled = np.nanmedian(dist[rows], axis=0)
+        if np.isnan(resampled).all():
+            continue
+        near += abs(int(hours[_argmin(np.nan_to_num(resampled, nan=np.inf), hours, default_hours)]) - best) <= 1
+    stability = near / ZONE_RESAMPLES
+    at_default = (
+        float(scores[hours == default_hours][0])
+        if default_hours is not None and (hours == default_hours).any()
+        else None
     )
-
-    def rank(h: int) -> tuple[float, int, int]:
-        # ties go to the default, then to the offset nearest it
-        near = abs(h - default_hours) if default_hours is not None else abs(h)
-        return (round(scores[h], 6), int(h != default_hours), near)
-
-    best = min(scores, key=rank)
-    far = [scores[h] for h in scores if abs(h - best) >= 2]
-    runner_up = min(far) if far else None
-    at_default = scores.get(default_hours) if default_hours is not None else None
-    clear = runner_up is not None and runner_up - scores[best] >= ZONE_MARGIN_PCT
-    if best != default_hours and at_default is not None:
-        clear = clear and at_default - scores[best] >= ZONE_MARGIN_PCT
+    far = scores[np.abs(hours - best) >= 2]
     evidence = {
         "best_offset": format_offset(timedelta(hours=best)),
-        "best_pct": round(scores[best], 4),
+        "best_pct": round(float(scores[b]), 4),
         "default_pct": None if at_default is None else round(at_default, 4),
-        "runner_up_pct": None if runner_up is None else round(runner_up, 4),
+        "runner_up_pct": round(float(far.min()), 4) if len(far) else None,
+        "stability": round(stability, 3),
     }
+    clear = stability >= ZONE_STABILITY
+    # a zone is a valley: the fit gets worse two hours either side. Prices that fit ever
+    # earlier times up to the end of the range tell a publication lag, not a clock.
+    sides = [scores[hours == best + step] for step in (-2, 2)]
+    if any(len(side) == 0 or float(side[0]) - float(scores[b]) < ZONE_MIN_GAIN_PCT for side in sides):
+        clear = False
+    if best != default_hours and at_default is not None:
+        clear = clear and at_default - float(scores[b]) >= ZONE_MIN_GAIN_PCT
     if not clear:
         return SourceZone(source, default_zone, False, "no_clear_margin", len(picked), **evidence)  # type: ignore[arg-type]
     zone = default_zone if best == default_hours else format_offset(timedelta(hours=best))
