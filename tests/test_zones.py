@@ -8,6 +8,9 @@ shifted by a known offset, the way a source whose feed drops the zone writes the
 from __future__ import annotations
 
 import csv
+import gzip
+import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from newsclaims.market import MarketData, open_market
+from newsclaims.pipeline import RunStats, run_pipeline
+from newsclaims.settings import load_settings
 from newsclaims.storage import open_db
 from newsclaims.zones import (
     ZONE_MIN_CLAIMS,
@@ -125,3 +130,123 @@ def test_describe_zone() -> None:
     assert describe_zone("+02:00", True, True) == "no zone in the input; read as UTC+02:00, inferred from its source's price claims"
     assert describe_zone("UTC", False, True) == "no zone in the input; read as UTC, the default"
     assert describe_zone(None, False, False) == "the time states its zone"
+
+
+# --------------------------------------------------------------------------- through the batch job
+
+ZONES_DUMP = Path(__file__).resolve().parent / "fixtures" / "zones" / "dump.jsonl.gz"
+
+
+def _articles(db_path: Path) -> dict[str, tuple[str, str, int, str, int]]:
+    conn = sqlite3.connect(db_path)
+    rows = conn.execute("SELECT source_id, source, time_zone_assumed, published_at, time_zone, time_zone_inferred FROM articles")
+    out = {r[0]: (r[1], r[3], r[2], r[4], r[5]) for r in rows}
+    conn.close()
+    return out
+
+
+def _checks(db_path: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db_path)
+    rows = sorted(conn.execute("SELECT id, claim_id, [check], verdict, reason, as_of FROM checks").fetchall(), key=repr)
+    conn.close()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def zoned_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunStats]:
+    db = tmp_path_factory.mktemp("zones") / "run.db"
+    stats = run_pipeline([str(ZONES_DUMP)], db, load_settings(), workers=1)
+    return db, stats
+
+
+def test_run_infers_the_zone_of_a_source_and_retimes_its_articles(zoned_run: tuple[Path, RunStats]) -> None:
+    db, stats = zoned_run
+    conn = sqlite3.connect(db)
+    zones = {r[0]: r[1:] for r in conn.execute("SELECT source, zone, inferred, status FROM source_zones")}
+    assert zones["crypto_news"] == ("+01:00", 1, "inferred")
+    assert zones["bitcoinist"] == ("UTC", 0, "too_few_claims")
+    assert "coindesk" not in zones  # its times state their zone
+    raw = {}
+    with gzip.open(ZONES_DUMP, "rt", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            raw[r["id"]] = r["published_utc"]
+    arts = _articles(db)
+    for sid, (source, published, assumed, zone, inferred) in arts.items():
+        written = datetime.fromisoformat(raw[sid].replace("Z", "+00:00"))
+        if source == "crypto_news":
+            assert (assumed, zone, inferred) == (1, "+01:00", 1)
+            assert datetime.fromisoformat(published) == written.replace(tzinfo=UTC) - timedelta(hours=1)
+        elif source == "bitcoinist":
+            assert (assumed, zone, inferred) == (1, "UTC", 0)
+            assert datetime.fromisoformat(published) == written.replace(tzinfo=UTC)
+        else:
+            assert (assumed, zone, inferred) == (0, None, 0)
+            assert datetime.fromisoformat(published) == written
+    # the market checks were made at the re-timed publication
+    as_of = {r[0]: r[1] for r in conn.execute(
+        "SELECT a.source_id, MIN(k.as_of) FROM checks k JOIN articles a ON a.id = k.article_id "
+        "WHERE k.[check] = 'market_price' GROUP BY a.source_id")}
+    for sid, when in as_of.items():
+        if arts[sid][0] == "crypto_news" and when is not None:
+            assert when == arts[sid][1]
+    assert stats.zones["sources_inferred"] == 1
+    assert stats.zones["inferred_zones"] == {"+01:00": 1}
+    assert stats.zones["articles_retimed"] == 40
+
+
+def test_zone_pass_rerun_is_idempotent(zoned_run: tuple[Path, RunStats], tmp_path: Path) -> None:
+    db, _ = zoned_run
+    copy = tmp_path / "again.db"
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)  # WAL included
+    before = (_articles(copy), _checks(copy))
+    stats = run_pipeline([str(ZONES_DUMP)], copy, load_settings(), workers=1)
+    assert stats.stored == 0 and stats.zones["articles_retimed"] == 0
+    assert (_articles(copy), _checks(copy)) == before
+
+
+def test_incremental_runs_end_where_one_run_ends(zoned_run: tuple[Path, RunStats], tmp_path: Path) -> None:
+    """Half the articles first (too few claims to infer), then the rest: the same rows as one run."""
+    db, _ = zoned_run
+    with gzip.open(ZONES_DUMP, "rt", encoding="utf-8") as f:
+        lines = f.readlines()
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("".join(lines[:12]), encoding="utf-8")
+    second.write_text("".join(lines[12:]), encoding="utf-8")
+    inc = tmp_path / "inc.db"
+    s1 = run_pipeline([str(first)], inc, load_settings(), workers=1)
+    assert s1.zones["sources_inferred"] == 0
+    run_pipeline([str(second)], inc, load_settings(), workers=1)
+    assert _articles(inc) == _articles(db)
+    assert _checks(inc) == _checks(db)
+
+
+def test_inference_can_be_switched_off(tmp_path: Path) -> None:
+    db = tmp_path / "off.db"
+    stats = run_pipeline([str(ZONES_DUMP)], db, load_settings(overrides={"ingest.infer_zones": False}), workers=1)
+    assert stats.zones == {}
+    assert {a[3] for a in _articles(db).values() if a[2]} == {"UTC"}
+
+
+def test_factcheck_says_how_each_time_was_read(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsclaims.cli import main
+
+    result = CliRunner().invoke(main, ["factcheck", str(ZONES_DUMP), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    notes = [line for line in result.stderr.splitlines() if "published" in line]
+    assert sum("read as UTC+01:00, inferred from its source's price claims" in n for n in notes) == 40
+    assert sum("read as UTC, the default" in n for n in notes) == 4
+    json.loads(result.stdout)  # the notes stay off stdout
+
+
+def test_report_article_page_names_the_zone(zoned_run: tuple[Path, RunStats], tmp_path: Path) -> None:
+    from newsclaims.report import write_report
+
+    db, _ = zoned_run
+    write_report(open_db(db), tmp_path / "site")
+    pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "site" / "articles").glob("*.html")]
+    assert sum("read as UTC+01:00, inferred from its source" in p for p in pages) == 40
+    assert sum("read as UTC, the default" in p for p in pages) == 4

@@ -64,6 +64,8 @@ class RunStats:
     elapsed: float = 0.0
     interrupted: bool = False
     stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    #: publication zones: sources with samples, sources inferred, the zones used, articles re-timed.
+    zones: dict[str, Any] = field(default_factory=dict)
     #: the main process's peak resident memory (MiB) as each phase ended.
     peak_rss_mib: dict[str, float] = field(default_factory=dict)
 
@@ -93,6 +95,7 @@ class RunStats:
             "interrupted": self.interrupted,
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "peak_rss_mib": self.peak_rss_mib,
+            "zones": self.zones,
         }
 
 
@@ -112,6 +115,8 @@ class WorkerContext:
     boilerplate: Any = None
     market_db: str | None = None
     market_path: str | None = None
+    #: source -> zone inferred for its zone-less times (the ``source_zones`` table).
+    zones: dict[str, str] = field(default_factory=dict)
     _nlp: Any = None
     _market: Any = None
 
@@ -142,6 +147,9 @@ class Processed:
     claims: list[Claim]
     checks: list[Check]
     seconds: dict[str, float]
+    #: the zone a zone-less time was read in (None: the time stated its zone), and whether inferred.
+    zone: str | None = None
+    zone_inferred: bool = False
 
 
 def process_article(article: Article, ctx: WorkerContext) -> Processed | Rejection:
@@ -173,6 +181,14 @@ def _process_article(article: Article, ctx: WorkerContext) -> Processed | Reject
     t1 = time.perf_counter()
     if isinstance(cleaned, Rejection):
         return cleaned
+    zone, zone_inferred = None, False
+    if cleaned.time_zone_assumed and cleaned.published_at is not None:
+        from .zones import retime, zone_for
+
+        default = ctx.settings.ingest.default_timezone
+        zone, zone_inferred = zone_for(cleaned.source, ctx.zones, default)
+        if zone != default:
+            cleaned = cleaned.model_copy(update={"published_at": retime(cleaned.published_at, default, zone)})
     sig = signature_to_bytes(signature(cleaned.text, ctx.settings.dedup))
     t2 = time.perf_counter()
     claims: list[Claim] = []
@@ -185,7 +201,7 @@ def _process_article(article: Article, ctx: WorkerContext) -> Processed | Reject
 
         checks = check_claims(claims, published_at=cleaned.published_at, market=ctx.market(), settings=ctx.settings)
     t4 = time.perf_counter()
-    return Processed(cleaned, sig, claims, checks, {"clean": t1 - t0, "dedup_signature": t2 - t1, "extract": t3 - t2, "check": t4 - t3})
+    return Processed(cleaned, sig, claims, checks, {"clean": t1 - t0, "dedup_signature": t2 - t1, "extract": t3 - t2, "check": t4 - t3}, zone, zone_inferred)
 
 
 _CTX: WorkerContext | None = None  # one per worker process, set by the pool initializer
@@ -375,7 +391,7 @@ class Runner:
         self._load_index()
         self.stats.stage_seconds["dedup_load"] += time.perf_counter() - t
         self.stats.mark_memory("dedup_load")
-        ctx = WorkerContext(self.settings, extract=True, check=check, boilerplate=boilerplate, market_db=market_db, market_path=self.market_path)
+        ctx = WorkerContext(self.settings, extract=True, check=check, boilerplate=boilerplate, market_db=market_db, market_path=self.market_path, zones=stored_zones(self.db) if self.settings.ingest.infer_zones else {})
         batches = self._todo(_batches(iter_records(paths, self.settings), self.settings.run.batch_size))
         try:
             if self.workers <= 1:
@@ -387,6 +403,10 @@ class Runner:
             else:
                 self._run_pool(ctx, batches, t_start)
             self.stats.mark_memory("batches")
+            if check and not self.stats.interrupted and self.settings.ingest.infer_zones:
+                t = time.perf_counter()
+                self.stats.zones = infer_publication_zones(self.db, self.settings)
+                self.stats.stage_seconds["zones"] += time.perf_counter() - t
             if check and not self.stats.interrupted:
                 t = time.perf_counter()
                 self._stories()
@@ -476,6 +496,7 @@ class Runner:
             art_rows.append({
                 "id": c.id, "source_id": c.source_id, "title": c.title, "text": c.text,
                 "published_at": iso_utc(c.published_at), "time_zone_assumed": int(c.time_zone_assumed),
+                "time_zone": res.zone, "time_zone_inferred": int(res.zone_inferred),
                 "url": c.url, "source": c.source, "cluster_id": c.id, "is_canonical": 1, "story_id": c.id,
                 "chars": len(c.text), "origin": c.origin, "removed": to_json(c.removed), "run_id": self.stats.run_id,
                 "stage": self.stage,
@@ -639,6 +660,99 @@ def run_pipeline(
     return runner.run(list(paths))
 
 
+# --------------------------------------------------------------------------- publication zones
+
+
+def stored_zones(db: sqlite_utils.Database) -> dict[str, str]:
+    """Source -> zone inferred for its zone-less times, from the ``source_zones`` table."""
+    if "source_zones" not in db.table_names():
+        return {}
+    return {r[0]: r[1] for r in db.execute("SELECT source, zone FROM source_zones WHERE inferred = 1")}
+
+
+def zone_samples(db: sqlite_utils.Database, default_zone: str) -> Iterator[Any]:
+    """Current-price samples of every zone-less article in ``db``, with the clock time it wrote."""
+    from .zones import local_time, price_samples
+
+    rows = db.query(
+        "SELECT c.*, a.source AS a_source, a.published_at AS a_published, a.time_zone AS a_zone "
+        "FROM claims c JOIN articles a ON a.id = c.article_id "
+        "WHERE a.time_zone_assumed = 1 AND a.source IS NOT NULL AND a.published_at IS NOT NULL "
+        "AND c.type = 'price' ORDER BY c.article_id, c.start"
+    )
+    for row in rows:
+        local = local_time(datetime.fromisoformat(row["a_published"]), row["a_zone"] or default_zone)
+        yield from price_samples(row["a_source"], local, [claim_from_row(row)])
+
+
+#: articles re-checked per transaction by the zone pass.
+ZONE_RECHECK_BATCH = 200
+
+
+def infer_publication_zones(db: sqlite_utils.Database, settings: Settings) -> dict[str, Any]:
+    """Infer each source's zone, store it, and re-time and re-check the articles it changes.
+
+    Idempotent and incremental: the zones are inferred from every zone-less article in
+    the database (``source_zones`` is rewritten), and only the articles whose stored
+    zone differs from their source's zone are re-timed (``published_at``,
+    ``time_zone``, ``time_zone_inferred``) and their market checks redone; a re-run
+    over an unchanged database changes nothing. Articles of a later run are read in
+    the stored zones as they come in.
+
+    Returns:
+        Figures for the run summary.
+    """
+    from .check import check_claims
+    from .market import MarketData
+    from .zones import infer_zones, retime, zone_for
+
+    default = settings.ingest.default_timezone
+    market = MarketData.from_db(db)
+    decided = infer_zones(zone_samples(db, default), market, default)
+    zones = {src: z.zone for src, z in decided.items() if z.inferred}
+    todo: list[tuple[str, datetime, str, bool]] = []
+    for aid, source, published, have, have_inferred in db.execute(
+        "SELECT id, source, published_at, time_zone, time_zone_inferred FROM articles "
+        "WHERE time_zone_assumed = 1 AND published_at IS NOT NULL"
+    ):
+        want, inferred = zone_for(source, zones, default)
+        have = have or default
+        if want != have or bool(have_inferred) != inferred:
+            todo.append((aid, retime(datetime.fromisoformat(published), have, want), want, inferred))
+    with transaction(db):
+        db.execute("DELETE FROM source_zones")
+        upsert(db, "source_zones", [{**z.as_row(), "default_zone": default} for z in decided.values()], pk="source")
+    rechecked = 0
+    for i in range(0, len(todo), ZONE_RECHECK_BATCH):
+        chunk = todo[i : i + ZONE_RECHECK_BATCH]
+        marks = ",".join("?" * len(chunk))
+        claims: dict[str, list[Claim]] = {}
+        for row in db.query(f"SELECT * FROM claims WHERE article_id IN ({marks}) ORDER BY article_id, start", [a for a, *_ in chunk]):
+            claims.setdefault(row["article_id"], []).append(claim_from_row(row))
+        rows: list[dict[str, Any]] = []
+        for aid, published, _zone, _inf in chunk:
+            if claims.get(aid):
+                rows.extend(check_row(k) for k in check_claims(claims[aid], published_at=published, market=market, settings=settings))
+        with transaction(db):
+            db.conn.executemany(
+                "UPDATE articles SET published_at = ?, time_zone = ?, time_zone_inferred = ? WHERE id = ?",
+                [(iso_utc(p), z, int(inf), aid) for aid, p, z, inf in chunk],
+            )
+            db.conn.executemany("UPDATE signatures SET published_at = ? WHERE article_id = ?", [(iso_utc(p), aid) for aid, p, *_ in chunk])
+            db.execute(f"DELETE FROM checks WHERE article_id IN ({marks}) AND [check] != 'cross_copy'", [a for a, *_ in chunk])
+            upsert(db, "checks", rows, pk="id")
+        rechecked += len(rows)
+    used = Counter(z.zone for z in decided.values() if z.inferred)
+    return {
+        "sources_with_claims": len(decided),
+        "sources_inferred": sum(1 for z in decided.values() if z.inferred),
+        "inferred_zones": dict(used.most_common()),
+        "articles_retimed": len(todo),
+        "checks_redone": rechecked,
+        "default_zone": default,
+    }
+
+
 # --------------------------------------------------------------------------- without a database
 
 
@@ -659,6 +773,9 @@ class ArticleResult:
     rejection: Rejection | None = None
     claims: list[Claim] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    #: the zone a zone-less time was read in (None: it stated its zone), and whether inferred.
+    zone: str | None = None
+    zone_inferred: bool = False
 
 
 def extract_paths(paths: Sequence[str], settings: Settings, *, published_at: datetime | None = None) -> Iterator[ArticleResult]:
@@ -704,6 +821,7 @@ def factcheck_paths(
 
     market = open_market(market_path, cache_dir=Path(market_cache) if market_cache else None)
     results = list(extract_paths(paths, settings, published_at=published_at))
+    _zone_results(results, market, settings)
     index = DedupIndex(settings.dedup)
     for r in results:
         if r.article is not None:
@@ -725,3 +843,25 @@ def factcheck_paths(
                 for k in cross:
                     by_id[k.claim.article_id].checks.append(k)
     return results
+
+
+def _zone_results(results: list[ArticleResult], market: Any, settings: Settings) -> None:
+    """Read the zone-less times of ``results`` in their sources' zones, inferred from these articles."""
+    from .zones import infer_zones, local_time, price_samples, retime, zone_for
+
+    default = settings.ingest.default_timezone
+    zoneless = [r for r in results if r.article is not None and r.article.time_zone_assumed and r.article.published_at is not None]
+    zones: dict[str, str] = {}
+    if settings.ingest.infer_zones:
+        samples = [
+            s
+            for r in zoneless
+            if (a := r.article) is not None and a.source and a.published_at is not None
+            for s in price_samples(a.source, local_time(a.published_at, default), r.claims)
+        ]
+        zones = {src: z.zone for src, z in infer_zones(samples, market, default).items() if z.inferred}
+    for r in zoneless:
+        assert r.article is not None and r.article.published_at is not None
+        r.zone, r.zone_inferred = zone_for(r.article.source, zones, default)
+        if r.zone != default:
+            r.article = r.article.model_copy(update={"published_at": retime(r.article.published_at, default, r.zone)})
