@@ -162,6 +162,13 @@ def _summary(stats: Any, db: str, stage: str) -> str:
         lines.append(f"  stories           {stats.stories:,}")
         checks = ", ".join(f"{k} {v:,}" for k, v in stats.checks.most_common()) or "none"
         lines.append(f"  checks            {sum(stats.checks.values()):,}  ({checks})")
+    if stats.zones:
+        z = stats.zones
+        used = ", ".join(f"{k} {v}" for k, v in z["inferred_zones"].items()) or "none"
+        lines.append(
+            f"  zones             {z['sources_inferred']} of {z['sources_with_claims']} sources with zone-less times and price claims "
+            f"inferred ({used}; the rest read in {z['default_zone']}); {z['articles_retimed']:,} articles re-timed"
+        )
     rej = ", ".join(f"{k} {v:,}" for k, v in stats.rejected.most_common()) or "none"
     lines.append(f"  rejected          {sum(stats.rejected.values()):,}  ({rej})")
     lines.append(f"  database          {db}")
@@ -309,6 +316,7 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
     done = [r for r in results if r.article is not None]
     if not done:
         fail("no article could be read from the input")
+    _zone_notes(done)
     checks = [k for r in done for k in r.checks]
     if fmt == "html":
         if output is None:
@@ -319,7 +327,7 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
 
         mkt = open_market(market, cache_dir=Path(settings.market.cache_dir) if settings.market.cache_dir else None)
         target = safe_output_path(output, Path(output).resolve().parent)
-        items = [(r.article, r.claims, r.checks) for r in done if r.article is not None]
+        items = [({**r.article.model_dump(), "time_zone": r.zone, "time_zone_inferred": r.zone_inferred}, r.claims, r.checks) for r in done if r.article is not None]
         page = render_article_page(*items[0], mkt) if len(items) == 1 else render_articles_page(items, mkt)
         target.write_text(page, encoding="utf-8")
         click.echo(f"wrote {target}", err=True)
@@ -332,6 +340,16 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
             click.echo(text)
     if any(k.verdict == "inconsistent" for k in checks):
         sys.exit(1)
+
+
+def _zone_notes(done: list[Any]) -> None:
+    """On stderr, how each zone-less publication time was read (the zone, inferred or default)."""
+    from .zones import describe_zone
+
+    for r in done:
+        a = r.article
+        if a is not None and a.time_zone_assumed and a.published_at is not None:
+            click.echo(f"newsclaims: {a.source_id}: published {a.published_at:%Y-%m-%d %H:%M} UTC ({describe_zone(r.zone, r.zone_inferred, True)})", err=True)
 
 
 @main.command("eval")

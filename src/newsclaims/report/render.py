@@ -119,6 +119,8 @@ class ArticleView:
     published_at: str | None = None
     url: str | None = None
     source: str | None = None
+    #: how a zone-less time was read ("no zone in the input; read as UTC+02:00, inferred ...").
+    zone_note: str | None = None
 
     @classmethod
     def of(cls, article: CleanArticle | Mapping[str, Any]) -> ArticleView:
@@ -137,6 +139,7 @@ class ArticleView:
             published_at=str(published) if published else None,
             url=str(data["url"]) if data.get("url") else None,
             source=str(data["source"]) if data.get("source") else None,
+            zone_note=_zone_note(data),
         )
 
     def published(self) -> datetime | None:
@@ -147,6 +150,15 @@ class ArticleView:
         except ValueError:
             return None
         return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _zone_note(data: Mapping[str, Any]) -> str | None:
+    """How the article's time was read, when it carried no zone of its own."""
+    if not data.get("time_zone_assumed") or not data.get("published_at"):
+        return None
+    from ..zones import describe_zone
+
+    return describe_zone(data.get("time_zone"), bool(data.get("time_zone_inferred")), True)
 
 
 def _main_assets(claims: Sequence[Claim]) -> list[str]:

@@ -225,8 +225,8 @@ def _write_articles(
     # primary-key order walks the key's index: no in-memory sort of every article text
     for row in _rows(
         db,
-        "SELECT id, source_id, title, text, published_at, url, source, cluster_id, story_id "
-        "FROM articles ORDER BY id",
+        "SELECT id, source_id, title, text, published_at, url, source, cluster_id, story_id, "
+        "time_zone_assumed, time_zone, time_zone_inferred FROM articles ORDER BY id",
     ):
         name = article_file_name(row["id"])
         if name in used_names:  # sanitized names carry a hash of the id; be sure anyway
