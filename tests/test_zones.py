@@ -250,3 +250,16 @@ def test_report_article_page_names_the_zone(zoned_run: tuple[Path, RunStats], tm
     pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "site" / "articles").glob("*.html")]
     assert sum("read as UTC+01:00, inferred from its source" in p for p in pages) == 40
     assert sum("read as UTC, the default" in p for p in pages) == 4
+
+
+def test_run_summary_names_the_zones(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsclaims.cli import main
+
+    db = tmp_path / "cli.db"
+    result = CliRunner().invoke(main, ["run", str(ZONES_DUMP), "--db", str(db), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.strip().startswith("zones"))
+    assert "44 articles without a zone; 1 of 2 sources with price claims got one inferred (+01:00 1)" in line
+    assert "the rest read in UTC; 40 articles re-timed" in line

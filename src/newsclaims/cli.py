@@ -162,12 +162,13 @@ def _summary(stats: Any, db: str, stage: str) -> str:
         lines.append(f"  stories           {stats.stories:,}")
         checks = ", ".join(f"{k} {v:,}" for k, v in stats.checks.most_common()) or "none"
         lines.append(f"  checks            {sum(stats.checks.values()):,}  ({checks})")
-    if stats.zones:
+    if stats.zones.get("zoneless_articles"):
         z = stats.zones
         used = ", ".join(f"{k} {v}" for k, v in z["inferred_zones"].items()) or "none"
         lines.append(
-            f"  zones             {z['sources_inferred']} of {z['sources_with_claims']} sources with zone-less times and price claims "
-            f"inferred ({used}; the rest read in {z['default_zone']}); {z['articles_retimed']:,} articles re-timed"
+            f"  zones             {z['zoneless_articles']:,} articles without a zone; {z['sources_inferred']} of "
+            f"{z['sources_with_claims']} sources with price claims got one inferred ({used}), the rest read in "
+            f"{z['default_zone']}; {z['articles_retimed']:,} articles re-timed"
         )
     rej = ", ".join(f"{k} {v:,}" for k, v in stats.rejected.most_common()) or "none"
     lines.append(f"  rejected          {sum(stats.rejected.values()):,}  ({rej})")

@@ -744,6 +744,7 @@ def infer_publication_zones(db: sqlite_utils.Database, settings: Settings) -> di
         rechecked += len(rows)
     used = Counter(z.zone for z in decided.values() if z.inferred)
     return {
+        "zoneless_articles": db.execute("SELECT COUNT(*) FROM articles WHERE time_zone_assumed = 1").fetchone()[0],
         "sources_with_claims": len(decided),
         "sources_inferred": sum(1 for z in decided.values() if z.inferred),
         "inferred_zones": dict(used.most_common()),
