@@ -42,6 +42,8 @@ Stage = Literal["ingest", "run"]
 INFLIGHT_PER_WORKER = 2
 #: cross-copy check rows buffered before they are written (the story pass's memory bound).
 STORY_FLUSH_ROWS = 2000
+#: articles embedded (and their vectors committed) at a time in the story pass.
+STORY_EMBED_BATCH = 1024
 
 
 # --------------------------------------------------------------------------- stats
@@ -534,21 +536,16 @@ class Runner:
         grouping gets each article's claim fingerprints streamed from SQL, and full
         claims are loaded only for the stories with more than one article.
         """
-        from .check import StoryInput, check_cross_copy, group_stories, story_rows
-        from .check.stories import claim_fingerprint
+        from .check import check_cross_copy, story_rows
+        from .story import open_story_encoder
 
-        prints: dict[str, set[str]] = {}
-        for aid, type_, asset, value in self.db.execute("SELECT article_id, type, asset, value FROM claims"):
-            prints.setdefault(aid, set()).add(claim_fingerprint(type_, asset, value))
         info = {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, cluster_id, published_at FROM articles")}
         published = {aid: (datetime.fromisoformat(pub) if pub else None) for aid, (_c, pub) in info.items()}
-        inputs = [
-            StoryInput(article_id=aid, cluster_id=cid or aid, published_at=published[aid], fingerprints=frozenset(prints.get(aid, ())))
-            for aid, (cid, _p) in sorted(info.items())
-        ]
-        del prints
-        story_of = group_stories(inputs, self.settings)
-        del inputs
+        encoder = open_story_encoder(self.settings)
+        if encoder is None:
+            story_of = self._stories_by_fingerprints(info, published)
+        else:
+            story_of = self._stories_by_events(encoder, info, published)
         members = story_members(story_of)
         from .market import MarketData
 
@@ -583,6 +580,75 @@ class Runner:
             upsert(self.db, "stories", story_rows_, pk="id")
             self.db.conn.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(sid, aid) for aid, sid in story_of.items()])
         self.stats.stories = len(members)
+
+
+    def _story_inputs(self, info: dict[str, tuple[str, str]], published: dict[str, datetime | None]) -> list[Any]:
+        """Each article's claim fingerprints, streamed from SQL (not whole claims)."""
+        from .check import StoryInput
+        from .check.stories import claim_fingerprint
+
+        prints: dict[str, set[str]] = {}
+        for aid, type_, asset, value in self.db.execute("SELECT article_id, type, asset, value FROM claims"):
+            prints.setdefault(aid, set()).add(claim_fingerprint(type_, asset, value))
+        source = dict(self.db.execute("SELECT id, source FROM articles").fetchall())
+        return [
+            StoryInput(article_id=aid, cluster_id=cid or aid, published_at=published[aid], source=source.get(aid),
+                       fingerprints=frozenset(prints.get(aid, ())))
+            for aid, (cid, _p) in sorted(info.items())
+        ]
+
+    def _stories_by_fingerprints(self, info: dict[str, tuple[str, str]], published: dict[str, datetime | None]) -> dict[str, str]:
+        """The grouping without an encoder: near-duplicate clusters joined with rewrites
+        that share most of their claim fingerprints (never one outlet's posts of two days)."""
+        from .check import group_stories
+
+        return group_stories(self._story_inputs(info, published), self.settings)
+
+    def _stories_by_events(self, encoder: Any, info: dict[str, tuple[str, str]], published: dict[str, datetime | None]) -> dict[str, str]:
+        """The grouping by events: title-and-lead embeddings (stored per encoder, so a
+        re-run embeds only new articles), dates, names and figures (``newsclaims.story``)."""
+        import numpy as np
+
+        from .story import group_events, story_doc, story_ids, story_params
+        from .story.features import LEAD_CHARS, split_title
+
+        t = time.perf_counter()
+        docs = []
+        # the title and the start of the text are all the grouping reads
+        head = 400 + LEAD_CHARS * 3
+        for aid, title, text, pub, source, cid in self.db.execute(
+            f"SELECT id, title, substr(text, 1, {head}), published_at, source, cluster_id FROM articles ORDER BY id"
+        ):
+            t_, body = split_title(title, text or "")
+            docs.append(story_doc(aid, title=t_, body=body, published=datetime.fromisoformat(pub) if pub else None,
+                                  source=source, cluster=cid or aid))
+        self.stats.stage_seconds["story_features"] += time.perf_counter() - t
+        t = time.perf_counter()
+        stored: dict[str, bytes] = dict(
+            self.db.execute("SELECT article_id, vector FROM story_embeddings WHERE encoder = ?", [encoder.fingerprint]).fetchall()
+        )
+        todo = [i for i, d in enumerate(docs) if d.id not in stored]
+        vectors: dict[str, np.ndarray] = {aid: np.frombuffer(v, dtype=np.float32) for aid, v in stored.items()}
+        del stored
+        for b0 in range(0, len(todo), STORY_EMBED_BATCH):
+            chunk = todo[b0 : b0 + STORY_EMBED_BATCH]
+            emb = encoder.embed([docs[i].features.text for i in chunk])
+            rows = [{"article_id": docs[i].id, "encoder": encoder.fingerprint, "vector": emb[r].tobytes()} for r, i in enumerate(chunk)]
+            with transaction(self.db):
+                upsert(self.db, "story_embeddings", rows, pk="article_id")
+            for r, i in enumerate(chunk):
+                vectors[docs[i].id] = emb[r]
+        self.stats.stage_seconds["story_embed"] += time.perf_counter() - t
+        t = time.perf_counter()
+        matrix = np.stack([vectors[d.id] for d in docs]) if docs else np.zeros((0, 1), dtype=np.float32)
+        del vectors
+        from .check.stories import fingerprint_pairs
+
+        index = {d.id: i for i, d in enumerate(docs)}
+        pairs = [(index[a], index[b]) for a, b in fingerprint_pairs(self._story_inputs(info, published), self.settings)]
+        story_of = story_ids(docs, group_events(docs, matrix, story_params(self.settings), pairs))
+        self.stats.stage_seconds["story_group"] += time.perf_counter() - t
+        return story_of
 
 
 def story_members(story_of: dict[str, str]) -> dict[str, list[str]]:
@@ -701,6 +767,7 @@ def factcheck_paths(
     from .check import StoryInput, check_claims, check_cross_copy, group_stories
     from .dedup import DedupIndex, signature
     from .market import open_market
+    from .story import open_story_encoder
 
     market = open_market(market_path, cache_dir=Path(market_cache) if market_cache else None)
     results = list(extract_paths(paths, settings, published_at=published_at))
@@ -712,9 +779,20 @@ def factcheck_paths(
     done = [r for r in results if r.article is not None]
     if len(done) > 1:
         by_id = {r.article.id: r for r in done if r.article is not None}
-        inputs = [StoryInput(article_id=a.id, cluster_id=index.cluster_of(a.id), published_at=a.published_at, claims=r.claims) for r in done if (a := r.article) is not None]
         published = {a.id: a.published_at for r in done if (a := r.article) is not None}
-        for aids in story_members(group_stories(inputs, settings)).values():
+        inputs = [StoryInput(article_id=a.id, cluster_id=index.cluster_of(a.id), published_at=a.published_at, source=a.source, claims=r.claims) for r in done if (a := r.article) is not None]
+        encoder = open_story_encoder(settings)
+        if encoder is not None:
+            from .check.stories import fingerprint_pairs
+            from .story import doc_of_article, group_events, story_ids, story_params
+
+            docs = [doc_of_article(a, index.cluster_of(a.id)) for r in done if (a := r.article) is not None]
+            at = {d.id: i for i, d in enumerate(docs)}
+            pairs = [(at[a], at[b]) for a, b in fingerprint_pairs(inputs, settings)]
+            story_of = story_ids(docs, group_events(docs, encoder.embed([d.features.text for d in docs]), story_params(settings), pairs))
+        else:
+            story_of = group_stories(inputs, settings)
+        for aids in story_members(story_of).values():
             if len(aids) > 1:
                 cross = check_cross_copy(
                     {a: by_id[a].claims for a in aids},

@@ -201,6 +201,15 @@ def _m0006_claim_status_when(db: sqlite_utils.Database) -> None:
     db.table("claims").add_column("when", str)
 
 
+@migrations(name="0007_issue11_story_embeddings")
+def _m0007_issue11_story_embeddings(db: sqlite_utils.Database) -> None:
+    # title-and-lead embeddings for story grouping, kept so a re-run embeds only new
+    # articles; ``encoder`` is the encoder's fingerprint (another model recomputes).
+    db.table("story_embeddings").create(
+        {"article_id": str, "encoder": str, "vector": bytes}, pk="article_id"
+    )
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (and create or migrate) a newsclaims database in WAL mode.
 

@@ -143,12 +143,14 @@ def _hash32(data: bytes) -> int:
 def group_stories(articles: Sequence[StoryInput], settings: Settings) -> dict[str, str]:
     """Group articles into stories: article id -> story id (the smallest member id).
 
+    Near-duplicate clusters joined with :func:`fingerprint_pairs` (the grouping when no
+    encoder is available; with one, :mod:`newsclaims.story` uses these pairs as evidence).
+
     Example:
         >>> group_stories([StoryInput(article_id="b", cluster_id="c1"),
         ...                StoryInput(article_id="a", cluster_id="c1")], load_settings())
         {'b': 'a', 'a': 'a'}
     """
-    cs = settings.check
     ids = [a.article_id for a in articles]
     uf = _UnionFind(sorted(set(ids)))
     by_cluster: dict[str, list[str]] = defaultdict(list)
@@ -158,44 +160,55 @@ def group_stories(articles: Sequence[StoryInput], settings: Settings) -> dict[st
     for members in by_cluster.values():
         for other in members[1:]:
             uf.union(members[0], other)
+    for x, y in fingerprint_pairs(articles, settings):
+        uf.union(x, y)
+    return {aid: uf.find(aid) for aid in ids}
 
+
+def fingerprint_pairs(articles: Sequence[StoryInput], settings: Settings) -> list[tuple[str, str]]:
+    """Pairs of articles that share most of their claim fingerprints (rewrites that
+    restate one press item's figures), published within ``story_max_hours`` when both
+    are dated, and never one outlet's posts of two different days."""
+    cs = settings.check
     prints = {
         a.article_id: a.fingerprints if a.fingerprints is not None else claim_fingerprints(a.claims)
         for a in articles
     }
     # generic figures (round price levels every article of a week repeats) are no
     # evidence of a common source: drop fingerprints held by too many articles
-    df: Counter[str] = Counter(fp for aid in uf.parent for fp in prints.get(aid, frozenset()))
+    df: Counter[str] = Counter(fp for fps in prints.values() for fp in fps)
     prints = {aid: frozenset(fp for fp in fps if df[fp] <= cs.story_max_df) for aid, fps in prints.items()}
     times = {a.article_id: a.published_at for a in articles}
     sources = {a.article_id: a.source for a in articles}
-    eligible = [aid for aid in uf.parent if len(prints[aid]) >= cs.story_min_shared]
-    if len(eligible) > 1:
-        lsh = MinHashLSH(threshold=cs.story_min_jaccard, num_perm=cs.story_num_perm)
-        sigs: dict[str, MinHash] = {}
-        for aid in eligible:
-            m = MinHash(num_perm=cs.story_num_perm, seed=STORY_SEED, hashfunc=_hash32)
-            m.update_batch([p.encode("utf-8") for p in sorted(prints[aid])])
-            sigs[aid] = m
-            lsh.insert(aid, m)
-        max_gap = cs.story_max_hours * 3600
-        for aid in eligible:
-            for other in lsh.query(sigs[aid]):
-                if other <= aid:
-                    continue
-                shared = len(prints[aid] & prints[other])
-                if shared < cs.story_min_shared:
-                    continue
-                jaccard = shared / len(prints[aid] | prints[other])
-                if jaccard < cs.story_min_jaccard:
-                    continue
-                ta, tb = times[aid], times[other]
-                if ta is not None and tb is not None and abs((ta - tb).total_seconds()) > max_gap:
-                    continue
-                if _same_outlet_other_day(sources[aid], sources[other], ta, tb):
-                    continue  # a daily template series: a new story each day
-                uf.union(aid, other)
-    return {aid: uf.find(aid) for aid in ids}
+    eligible = sorted(aid for aid in prints if len(prints[aid]) >= cs.story_min_shared)
+    pairs: list[tuple[str, str]] = []
+    if len(eligible) < 2:
+        return pairs
+    lsh = MinHashLSH(threshold=cs.story_min_jaccard, num_perm=cs.story_num_perm)
+    sigs: dict[str, MinHash] = {}
+    for aid in eligible:
+        m = MinHash(num_perm=cs.story_num_perm, seed=STORY_SEED, hashfunc=_hash32)
+        m.update_batch([p.encode("utf-8") for p in sorted(prints[aid])])
+        sigs[aid] = m
+        lsh.insert(aid, m)
+    max_gap = cs.story_max_hours * 3600
+    for aid in eligible:
+        for other in sorted(lsh.query(sigs[aid])):
+            if other <= aid:
+                continue
+            shared = len(prints[aid] & prints[other])
+            if shared < cs.story_min_shared:
+                continue
+            jaccard = shared / len(prints[aid] | prints[other])
+            if jaccard < cs.story_min_jaccard:
+                continue
+            ta, tb = times[aid], times[other]
+            if ta is not None and tb is not None and abs((ta - tb).total_seconds()) > max_gap:
+                continue
+            if _same_outlet_other_day(sources[aid], sources[other], ta, tb):
+                continue  # a daily template series: a new story each day
+            pairs.append((aid, other))
+    return pairs
 
 
 def _same_outlet_other_day(sa: str | None, sb: str | None, ta: datetime | None, tb: datetime | None) -> bool:
@@ -471,4 +484,4 @@ def _fact(key: tuple[Any, ...]) -> str:
     return f"{asset_name(asset)}'s {wtxt}{noun}".replace(" ", " ")
 
 
-__all__ = ["StoryInput", "check_cross_copy", "claim_fingerprints", "group_stories", "story_rows"]
+__all__ = ["StoryInput", "check_cross_copy", "claim_fingerprints", "fingerprint_pairs", "group_stories", "story_rows"]
