@@ -22,11 +22,20 @@ from ..export.paths import safe_file_stem, safe_output_path
 from ..export.writers import read_snapshot
 from ..models import Check, Claim
 from ..storage import now_iso
-from .render import VERDICT_ORDER, CandleSource, environment, render_article_page, stylesheet
+from .render import (
+    VERDICT_ORDER,
+    CandleSource,
+    StoryCopy,
+    environment,
+    render_article_page,
+    render_story_page,
+    stylesheet,
+)
 
 log = logging.getLogger(__name__)
 
 ARTICLES_DIR = "articles"
+STORIES_DIR = "stories"
 STATIC_DIR = "static"
 _CLAIM_FIELDS = frozenset(Claim.model_fields)
 #: claims counted by their worst verdict (a claim without checks counts as unverifiable).
@@ -60,6 +69,8 @@ class _Story:
     href: str = ""
     conflicts: int = 0
     articles: list[_ArticleEntry] = field(default_factory=list)
+    #: the story's own page (stories of more than one article have one).
+    page: str = ""
 
     @property
     def claims(self) -> int:
@@ -163,11 +174,11 @@ def write_report(
     """
     root = safe_output_path(out_dir, base_dir) if base_dir is not None else Path(out_dir).resolve()
     try:
-        (root / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
-        (root / STATIC_DIR).mkdir(parents=True, exist_ok=True)
+        for sub in (ARTICLES_DIR, STORIES_DIR, STATIC_DIR):
+            (root / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create the report folder {root}: {exc}") from exc
-    for sub in (ARTICLES_DIR, STATIC_DIR):
+    for sub in (ARTICLES_DIR, STORIES_DIR, STATIC_DIR):
         safe_output_path(root / sub, root)  # the folders themselves must not lead out
 
     def write(rel: str, content: str) -> Path:
@@ -187,10 +198,12 @@ def write_report(
     try:
         with read_snapshot(db):
             stories, totals = _write_articles(db, write, market, generated, progress)
+            for story in stories:
+                story.articles.sort(key=lambda a: (a.published_at or "", a.id))
+                if len(story.articles) > 1:
+                    story.page = _write_story(db, write, story, generated)
     except sqlite3.Error as exc:
         raise ExportError(f"cannot read the database for the report: {exc}") from exc
-    for story in stories:
-        story.articles.sort(key=lambda a: (a.published_at or "", a.id))
     ordered = sorted(stories, key=lambda s: (-s.conflicts, -s.flags, _neg(s.latest), s.id))
     html = environment().get_template("index.html.j2").render(
         stories=ordered, totals=totals, verdict_order=VERDICT_ORDER, inline_css=None,
@@ -264,6 +277,26 @@ def _write_articles(
         "rejections": db.conn.execute("SELECT COUNT(*) FROM rejections").fetchone()[0],
     }
     return list(stories.values()), totals
+
+
+def _write_story(db: sqlite_utils.Database, write: Callable[[str, str], Path], story: _Story, generated: str) -> str:
+    """Write a story's page (copies, figures side by side, conflicts); return its link."""
+    ids = [a.id for a in story.articles]
+    marks = ", ".join("?" for _ in ids)
+    rows = list(_rows(
+        db, f"SELECT article_id, claim_id, verdict, reason, evidence FROM checks "
+        f"WHERE [check] = 'cross_copy' AND article_id IN ({marks})", tuple(ids),
+    ))
+    copies = [
+        StoryCopy(id=a.id, title=a.title, source=a.source,
+                  published=(a.published_at or "")[:16].replace("T", " ") or None,
+                  href=f"../{a.href}", claims=a.claims, flags=a.flags)
+        for a in story.articles
+    ]
+    name = f"{STORIES_DIR}/{safe_file_stem(story.id)}.html"
+    write(name, render_story_page(story.id, copies, rows, static_prefix=f"../{STATIC_DIR}/",
+                                  index_href="../index.html", generated_at=generated))
+    return name
 
 
 def _neg(s: str) -> tuple[int, ...]:
