@@ -5,6 +5,11 @@ the same encoder file and the same session class as the claim model: one ~23 MB 
 in the repository serves both. The embedding is the mean of the last hidden state
 over the real tokens (the all-MiniLM-L6-v2 sentence-transformers recipe), L2-normalized,
 so a dot product is a cosine similarity.
+
+The int8 encoder quantizes activations dynamically, with one scale per batch: a text's
+embedding depends slightly on its batch companions (cosine 0.99-1.0 against the same
+text embedded alone). Batches are therefore formed deterministically (by length, then
+text), and the batch job stores each article's vector, so re-runs reuse it.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ class SentenceEncoder:
         seqs = [self.token_ids(t) for t in texts]
         dim = 0
         out: list[np.ndarray | None] = [None] * len(seqs)
-        order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+        order = sorted(range(len(seqs)), key=lambda i: (len(seqs[i]), texts[i]))
         for b0 in range(0, len(order), self.batch_size):
             idx = order[b0 : b0 + self.batch_size]
             t = max(len(seqs[i]) for i in idx)
