@@ -77,15 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     t_read = time.perf_counter() - t0
     print(f"articles: {len(cleaned)} (read, boilerplate, clean: {t_read:.1f} s, not counted)")
 
-    t, c = time.perf_counter(), time.process_time()
+    t, c0 = time.perf_counter(), time.process_time()
     docs: list[StoryDoc] = []
     for c in cleaned:
         d = doc_of_article(c)
         # the dump's ids name the articles in the labels
         docs.append(StoryDoc(id=c.source_id, source=d.source, published=d.published, features=d.features,
                              title_figures=d.title_figures, title_assets=d.title_assets))
-    t_feat, c_feat = time.perf_counter() - t, time.process_time() - c
-    t, c = time.perf_counter(), time.process_time()
+    t_feat, c_feat = time.perf_counter() - t, time.process_time() - c0
+    t, c0 = time.perf_counter(), time.process_time()
     if args.load_embeddings:
         emb = np.load(args.load_embeddings)
         t_load = time.perf_counter() - t
@@ -94,16 +94,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         enc = SentenceEncoder(model, threads=args.threads)
         emb = enc.embed([d.features.text for d in docs])
-        t_emb, c_emb = time.perf_counter() - t, time.process_time() - c
+        t_emb, c_emb = time.perf_counter() - t, time.process_time() - c0
         if args.save_embeddings:
             np.save(args.save_embeddings, emb)
     params = StoryParams()
     t = time.perf_counter()
     cands = candidate_pairs(docs, emb, params)
     t_cand = time.perf_counter() - t
-    t, c = time.perf_counter(), time.process_time()
+    t, c0 = time.perf_counter(), time.process_time()
     labels = group_events(docs, emb, params)
-    t_group, c_group = time.perf_counter() - t, time.process_time() - c
+    t_group, c_group = time.perf_counter() - t, time.process_time() - c0
     n = len(docs)
     print(f"encoder: {model}, {args.threads} threads")
     # wall seconds depend on what else runs on the machine; CPU seconds (all threads of

