@@ -19,9 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import numpy as np  # noqa: E402
+
 from newsclaims.story.evaluate import load_labels, score_stories  # noqa: E402
 from newsclaims.story.group import StoryParams, group_events, story_ids  # noqa: E402
-import numpy as np  # noqa: E402
 from story_corpus import embed_docs, labelled_docs  # noqa: E402
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from newsclaims.pipeline import run_pipeline
 from newsclaims.settings import load_settings
-from newsclaims.story import load_labels, score_stories
 from newsclaims.storage import open_db
+from newsclaims.story import load_labels, score_stories
 
 from .conftest import CORPUS
 from .test_story import needs_model
