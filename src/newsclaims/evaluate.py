@@ -257,7 +257,9 @@ def _bootstrap(golds: list[dict[str, Any]], preds: list[dict[str, Any]],
     for row, recs in ((0, golds), (1, preds), (2, [g for g, _ in pairs])):
         for r in recs:
             j = si[str(r.get("source_id"))]
-            counts[row, j, ki.get(str(r.get("type")), ki["overall"])] += 1 if str(r.get("type")) in ki else 0
+            t = ki.get(str(r.get("type")))
+            if t is not None:
+                counts[row, j, t] += 1
             counts[row, j, ki["overall"]] += 1
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(sources), size=(n, len(sources)))

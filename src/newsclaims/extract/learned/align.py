@@ -77,6 +77,7 @@ def align(text: str, cands: list[Candidate], gold: Sequence[Mapping[str, Any]]
     """Labels for ``cands`` (same order) and the gold claims no candidate carries."""
     labels = [Label() for _ in cands]
     missed: list[Mapping[str, Any]] = []
+    owner: list[tuple[Mapping[str, Any], int]] = []  # each gold claim and the candidate carrying it
     for g in gold:
         span = _find_text(text, str(g.get("text") or ""))
         ok = [i for i, c in enumerate(cands)
@@ -92,6 +93,7 @@ def align(text: str, cands: list[Candidate], gold: Sequence[Mapping[str, Any]]
         else:
             i = ok[0]
         lab = labels[i]
+        owner.append((g, i))
         typ = str(g["type"])
         if lab.type == "none":
             lab.type = typ
@@ -120,15 +122,15 @@ def align(text: str, cands: list[Candidate], gold: Sequence[Mapping[str, Any]]
     # Restatements: the gold lists a fact once, the article may state it again (title
     # and body, a recap). Such a number is the same claim, not a negative: it takes the
     # label of the gold claim it restates (the merge keeps one claim per fact).
-    first_of: dict[int, Label] = {}
-    for g in gold:
-        for i, c in enumerate(cands):
-            if (labels[i].type == "none" and i not in first_of
+    copies: dict[int, Label] = {}
+    for g, i in owner:
+        src = labels[i]
+        if src.type != str(g["type"]):
+            continue  # the number carries another claim (a level whose twin this is)
+        for k, c in enumerate(cands):
+            if (labels[k].type == "none" and k not in copies
                     and _unit_ok(c.q.unit, str(g.get("unit"))) and _value_ok(c, g, text)):
-                src = next((lb for lb, cc in zip(labels, cands, strict=True)
-                            if lb.type == str(g["type"]) and _value_ok(cc, g, text)), None)
-                if src is not None:
-                    first_of[i] = src
-    for i, src in first_of.items():
-        labels[i] = replace(src, assets=set(src.assets), asset_any=set(src.asset_any))
+                copies[k] = src
+    for k, src in copies.items():
+        labels[k] = replace(src, assets=set(src.assets), asset_any=set(src.asset_any))
     return labels, missed

@@ -191,6 +191,7 @@ def build_windows(
     t_b = min(t_b, t_a + TITLE_TOKENS)
     title_ids = toks.ids[t_a:t_b]
     m_tok = [toks.span(m.start, m.end) for m in mentions]
+    title_labels = {m.label for m in mentions if m.start < title_chars}
     windows: list[Window] = []
     for cands in groups:
         s0, e0 = cands[0].sent_start, cands[0].sent_end
@@ -248,8 +249,6 @@ def build_windows(
                     opt_tok[extra] = []
             w.option_labels = labels
             w.option_pos = [opt_pos[lab] for lab in labels]
-            title_labels = {mentions[j].label for j, (ma, mb) in enumerate(m_tok)
-                            if title_chars and mentions[j].start < title_chars}
             for k in idx:
                 c = cands[k]
                 ca, cb = cand_tok[k]

@@ -14,7 +14,7 @@ import numpy as np
 
 _SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
 
-#: (head name, vocabulary length) in the order the torch module defines them.
+#: the softmax heads, named as in the torch module (``head_<name>``).
 HEAD_NAMES = ("type", "window", "side", "qualifier", "direction", "status", "past", "twin")
 
 
