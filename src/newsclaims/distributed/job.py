@@ -280,6 +280,8 @@ class RayRun:
         self.progress = progress
         self.argv = list(argv)
         self.stats = RunStats()
+        #: sizes of the dedup shuffle (band-key rows, shared buckets, verified pairs), for the manifest
+        self.shuffle: dict[str, int] = {}
         self.t0 = time.perf_counter()
 
     def _step(self, name: str, t: float) -> None:
@@ -411,6 +413,7 @@ class RayRun:
         buckets = rows.map_batches(graph.bucket_rows, batch_format="pyarrow", fn_kwargs={"cfg": cfg}).materialize()
         # the band keys' shuffle: only buckets that two or more articles share can link anything
         shared = buckets.groupby(["band", "key"], num_partitions=partitions).count().filter(lambda r: r["count()"] > 1).take_all()
+        self.shuffle = {"band_rows": buckets.count(), "shared_buckets": len(shared)}
         if not shared:
             return {}, []
         keys = {(int(r["band"]), int(r["key"])) for r in shared}
@@ -421,6 +424,7 @@ class RayRun:
             .materialize()
         )
         pairs = verified.take_all()
+        self.shuffle["verified_pairs"] = len(pairs)
         if len(pairs) <= self.settings.ray.driver_max_edges:
             roots = graph.star_roots([(r["a"], r["b"]) for r in pairs])
         else:
@@ -614,6 +618,7 @@ class RayRun:
             "settings_fingerprint": self.settings.fingerprint(), "settings": self.settings_json,
             "dedup_fingerprint": config_fingerprint(self.settings.dedup), "plan": plan.fingerprint,
             "shards": len(plan.shards), "args": self.argv, "summary": self.stats.as_dict(),
+            "shuffle": self.shuffle,
         }
         tmp = self.out / f".{MANIFEST}.tmp"
         tmp.write_text(to_json(manifest), encoding="utf-8")
