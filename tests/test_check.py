@@ -66,6 +66,9 @@ def claim(
     direction: str | None = None,
     side: str | None = None,
     start: int = 0,
+    status: str | None = None,
+    when: str | None = None,
+    confidence: float = 1.0,
 ) -> Claim:
     """A claim as the extractor gives it (offsets are into a notional article text)."""
     sentence = sentence if sentence is not None else text
@@ -87,6 +90,9 @@ def claim(
             "start": start,
             "end": start + len(text),
             "sentence": sentence,
+            "status": status,
+            "when": when,
+            "confidence": confidence,
         }
     )
 
@@ -279,13 +285,37 @@ def test_market_change_wrong_direction_is_major(market: MarketData, settings: Se
     assert "went up" in row.reason
 
 
-def test_market_change_without_window_is_checked_as_24h(market: MarketData, settings: Settings) -> None:
+def test_market_change_without_window_matches_a_usual_window(market: MarketData, settings: Settings) -> None:
     real = _eth_change(market)
     c = claim("price_change", "ETH", round(real, 2), "Ethereum has dropped X%", unit="percent", direction="down")
     row = only(check_claims([c], published_at=T_0519, market=market, settings=settings), "market_change")
     assert row.verdict == "consistent"
-    assert "checked as a 24-hour change" in row.reason
-    assert row.evidence["window_assumed"] is True
+    assert "states no window" in row.reason and "24-hour" in row.reason
+    assert row.evidence["window_assumed"] is True and row.evidence["matched_window"] == "PT24H"
+
+
+# ETH at 2025-06-22 20:00 UTC fell over every usual window: -8.4% (24h), -13.9% (7d), -14.7% (30d);
+# at 2025-06-13 12:00 the windows disagree: -6.75% (24h), +2.8% (7d), -3.0% (30d).
+T_0622 = datetime(2025, 6, 22, 20, tzinfo=UTC)
+T_0613 = datetime(2025, 6, 13, 12, tzinfo=UTC)
+
+
+def test_market_change_without_window_gets_no_24h_size_check(market: MarketData, settings: Settings) -> None:
+    # a size no usual window gives, in the direction all of them agree on: only the direction is checked
+    big = claim("price_change", "ETH", -25.0, "Ethereum has dropped 25%", unit="percent", direction="down")
+    row = only(check_claims([big], published_at=T_0622, market=market, settings=settings), "market_change")
+    assert row.verdict == "consistent"
+    assert "only its direction is checked" in row.reason
+    # the direction every usual window contradicts stays a flag
+    up = claim("price_change", "ETH", 25.0, "Ethereum has gained 25%", unit="percent", direction="up")
+    row = only(check_claims([up], published_at=T_0622, market=market, settings=settings), "market_change")
+    assert row.verdict == "inconsistent" and row.finding == "wrong_direction"
+    assert "every usual window" in row.reason
+    # windows that disagree: unverifiable, with the reason
+    odd = claim("price_change", "ETH", 12.0, "Ethereum has gained 12%", unit="percent", direction="up")
+    row = only(check_claims([odd], published_at=T_0613, market=market, settings=settings), "market_change")
+    assert row.verdict == "unverifiable"
+    assert "usual windows disagree" in row.reason and "+2.80% over 7-day" in row.reason
 
 
 def test_market_change_weekly_window_and_qualifiers(market: MarketData, settings: Settings) -> None:
@@ -312,8 +342,10 @@ def test_market_change_weekly_window_and_qualifiers(market: MarketData, settings
 def test_market_change_in_usd(market: MarketData, settings: Settings) -> None:
     ch = market.change_over("BTC", T_0519, timedelta(hours=24))
     assert ch is not None
-    good = claim("price_change", "BTC", round(ch.change), "Bitcoin moved $X", direction="up" if ch.change > 0 else "down")
-    bad = claim("price_change", "BTC", round(ch.change) + 9000, "Bitcoin gained $Y", direction="up")
+    good = claim("price_change", "BTC", round(ch.change), "Bitcoin moved $X in 24 hours", window="PT24H",
+                 direction="up" if ch.change > 0 else "down")
+    bad = claim("price_change", "BTC", round(ch.change) + 9000, "Bitcoin gained $Y in 24 hours", window="PT24H",
+                direction="up")
     rows = {r.claim.id: r for r in check_claims([good, bad], published_at=T_0519, market=market, settings=settings)
             if r.check == "market_change"}
     assert rows[good.id].verdict == "consistent"
@@ -639,7 +671,7 @@ def test_group_stories_ignores_generic_figures(settings: Settings) -> None:
 # --------------------------------------------------------------------------- render
 
 CHECKS_MD_FIELDS = {"claim", "check", "verdict", "severity", "expected", "observed", "deviation",
-                    "tolerance", "reason", "evidence", "as_of"}
+                    "tolerance", "reason", "evidence", "as_of", "confidence"}
 CLAIMS_MD_FIELDS = {"source_id", "type", "asset", "subject", "value", "value_max", "unit", "direction",
                     "window", "side", "qualifier", "text", "start", "end", "sentence", "confidence", "extractor"}
 
@@ -678,7 +710,9 @@ def test_render_table_and_markdown(market: MarketData, settings: Settings) -> No
     assert "\x1b[31m" in colored and "\x1b[32m" in colored
     md = render_checks(rows, "markdown", color=False)
     assert md.startswith("| verdict | claim | check | reason |")
-    assert "**inconsistent (major)**" in md and "**Summary:**" in md
+    assert "**inconsistent (major, wrong side, confidence " in md and "**Summary:**" in md
+    # flagged claims come first, whatever their place in the text
+    assert md.splitlines()[2].startswith("| **inconsistent")
     with pytest.raises(ValueError):
         render_checks(rows, "html", color=False)  # type: ignore[arg-type]
 
@@ -800,3 +834,161 @@ def test_a_time_outside_the_data_is_named_as_published_not_as_the_window_start(m
     row = only(check_claims([c], published_at=t, market=market, settings=settings), "market_price")
     assert row.verdict == "unverifiable"
     assert "2026-02-06 12:00 UTC" in row.reason and "10:00" not in row.reason
+
+
+# --------------------------------------------------------------------------- issue 10: what a flag means
+# ETH 4h candles around 2025-06-22 20:00 UTC (T_0622): 16:00-24:00 traded 2,111.89-2,237.23; the
+# 2025-06-21 20:00 candle 2,216.00-2,409.42, the 12:00 one 2,412.29-2,445.20.
+
+
+def test_stale_price_says_when_the_market_matched(market: MarketData, settings: Settings) -> None:
+    stale = claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430")
+    row = only(check_claims([stale], published_at=T_0622, market=market, settings=settings), "market_price")
+    assert row.verdict == "inconsistent" and row.finding == "stale"
+    assert row.evidence["finding"] == "stale"
+    assert row.evidence["stale_by"] == 24.0
+    assert row.evidence["matched_at"] == "2025-06-21T20:00:00+00:00"
+    assert "matches Ethereum's price at 20:00 UTC on 21 June, 24 hours before publication" in row.reason
+    never = claim("price", "ETH", 3500.0, "Ethereum is trading at $3,500")
+    row = only(check_claims([never], published_at=T_0622, market=market, settings=settings), "market_price")
+    assert row.verdict == "inconsistent" and row.finding == "never_true"
+    assert "stale_by" not in row.evidence and row.evidence["finding"] == "never_true"
+    assert "nor did it match Ethereum's price at any time in the 72 hours before" in row.reason
+
+
+def test_stale_lookback_is_a_setting(market: MarketData) -> None:
+    s = load_settings(overrides={"check.stale_lookback_hours": 12})
+    stale = claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430")
+    row = only(check_claims([stale], published_at=T_0622, market=market, settings=s), "market_price")
+    assert row.finding == "never_true"  # the match lies 24 hours back
+
+
+def test_stale_change(market: MarketData, settings: Settings) -> None:
+    # the 24-hour change as it stood 24 hours before publication (-1.25%), against -8.43% at T_0622
+    earlier = T_0622 - timedelta(hours=24)
+    ch = market.change_over("ETH", earlier, timedelta(hours=24))
+    now = market.change_over("ETH", T_0622, timedelta(hours=24))
+    assert ch is not None and now is not None and abs(ch.change_pct - now.change_pct) > 4
+    c = claim("price_change", "ETH", round(ch.change_pct, 2), "Ethereum is down X% in 24 hours", unit="percent",
+              window="PT24H", direction="down" if ch.change_pct < 0 else "up")
+    row = only(check_claims([c], published_at=T_0622, market=market, settings=settings), "market_change")
+    assert row.verdict == "inconsistent" and row.finding == "stale"
+    assert row.evidence["stale_by"] == 24.0
+    assert "the figure is stale" in row.reason
+
+
+def test_when_checks_the_time_the_text_names(market: MarketData, settings: Settings) -> None:
+    # 20 June 2025 was a Friday: ETH traded 2,367.36-2,569.00 that day, far above the price at T_0622
+    sentence = "Ethereum changed hands at $2,540 on Friday before the weekend sell-off."
+    current = claim("price", "ETH", 2540.0, "Ethereum changed hands at $2,540", sentence)
+    dated = claim("price", "ETH", 2540.0, "Ethereum changed hands at $2,540", sentence, when="2025-06-20")
+    row = only(check_claims([current], published_at=T_0622, market=market, settings=settings), "market_price")
+    assert row.verdict == "inconsistent"  # read as current, it is wrong
+    row = only(check_claims([dated], published_at=T_0622, market=market, settings=settings), "market_price")
+    assert row.verdict == "consistent" and "20 June 2025" in row.reason
+    assert row.evidence["when"] == "2025-06-20"
+    assert row.as_of == datetime(2025, 6, 20, tzinfo=UTC)  # the time the claim names
+    wrong = claim("price", "ETH", 2900.0, "Ethereum changed hands at $2,900", sentence, when="2025-06-20")
+    row = only(check_claims([wrong], published_at=T_0622, market=market, settings=settings), "market_price")
+    assert row.verdict == "inconsistent" and row.finding is None  # dated: no staleness
+    # a month, an interval
+    month = claim("price", "ETH", 2750.0, "ETH was at $2,750", when="2025-06")
+    week = claim("price", "ETH", 2750.0, "ETH was at $2,750", when="2025-06-16/2025-06-20")
+    rows = check_claims([month, week], published_at=T_0622, market=market, settings=settings)
+    assert [r.verdict for r in rows if r.check == "market_price"] == ["consistent", "inconsistent"]
+
+
+def test_when_change_is_checked_over_the_named_span(market: MarketData, settings: Settings) -> None:
+    sat = market.change_over("ETH", datetime(2025, 6, 22, tzinfo=UTC), timedelta(hours=24))
+    assert sat is not None
+    c = claim("price_change", "ETH", round(sat.change_pct, 2), "Ethereum fell X% on Saturday", unit="percent",
+              window="PT24H", direction="down" if sat.change_pct < 0 else "up", when="2025-06-21")
+    row = only(check_claims([c], published_at=T_0622, market=market, settings=settings), "market_change")
+    assert row.verdict == "consistent" and row.expected == pytest.approx(sat.change_pct)
+    assert "21 June 2025" in row.reason
+
+
+def test_near_zero_move_is_not_a_wrong_direction(market: MarketData, settings: Settings) -> None:
+    # BTC moved -0.71% over the 24 hours before T_0519: a stated +0.3% is within the size tolerance
+    c = claim("price_change", "BTC", 0.3, "Bitcoin edged up 0.3% in 24 hours", unit="percent", window="PT24H",
+              direction="up")
+    row = only(check_claims([c], published_at=T_0519, market=market, settings=settings), "market_change")
+    assert row.verdict == "consistent"
+
+
+def test_round_figure_gets_the_approximate_tolerance(market: MarketData, settings: Settings) -> None:
+    # $2,300 is 2.8% above the high around T_0622 (2,237.23): spoken in round terms, it passes
+    rnd = claim("price", "ETH", 2300.0, "Ethereum is trading at $2,300")
+    exact = claim("price", "ETH", 2310.0, "Ethereum is trading at $2,310")
+    rows = {r.claim.id: r for r in check_claims([rnd, exact], published_at=T_0622, market=market, settings=settings)
+            if r.check == "market_price"}
+    assert rows[rnd.id].verdict == "consistent" and rows[rnd.id].evidence["round_figure"] is True
+    assert rows[exact.id].verdict == "inconsistent"
+
+
+def test_level_status_broken_or_flipped_is_consistent_past_the_price(market: MarketData, settings: Settings) -> None:
+    sentence = "Ethereum lost its $2,450 support during the weekend."
+    for status in ("broken", "flipped"):
+        c = claim("support", "ETH", 2450.0, "$2,450 support", sentence, status=status)
+        row = only(check_claims([c], published_at=T_0622, market=market, settings=settings), "level_vs_price")
+        assert row.verdict == "consistent", row.reason
+    # the same words without a status (the rules extractor): read from the sentence
+    c = claim("support", "ETH", 2450.0, "$2,450 support", sentence)
+    row = only(check_claims([c], published_at=T_0622, market=market, settings=settings), "level_vs_price")
+    assert row.verdict == "consistent"
+    # "breakout above the $2,000 resistance, now acting as support" (price above it: consistent either way)
+    flip = claim("resistance", "ETH", 2400.0, "breakout above the $2,400 resistance",
+                 "The breakout above the $2,400 resistance, now acting as support, failed.")
+    row = only(check_claims([flip], published_at=T_0622, market=market, settings=settings), "level_vs_price")
+    assert row.verdict != "inconsistent"
+    # an active support above the price stays a flag
+    active = claim("support", "ETH", 2450.0, "key support at $2,450", "ETH holds key support at $2,450.",
+                   status="active")
+    row = only(check_claims([active], published_at=T_0622, market=market, settings=settings), "level_vs_price")
+    assert row.verdict == "inconsistent" and row.finding == "wrong_side"
+
+
+def test_confidence_on_every_flag_and_plausibility(market: MarketData, settings: Settings) -> None:
+    stale = claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430", article_id="c1")
+    off = claim("price", "ETH", 2400.0, "Ethereum is trading at $2,400", article_id="c2")  # never true, ~7% off
+    misread = claim("price", "ETH", 3500.0, "Ethereum is trading at $3,500", article_id="c3")  # 56% off
+    unsure = claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430", article_id="c4", confidence=0.3)
+    rows = {}
+    for c in (stale, off, misread, unsure):
+        rows[c.article_id] = only(check_claims([c], published_at=T_0622, market=market, settings=settings), "market_price")
+    assert all(r.verdict == "inconsistent" and r.confidence is not None for r in rows.values())
+    assert rows["c1"].finding == "stale" and rows["c3"].finding == "never_true"
+    assert rows["c1"].confidence > 0.8  # type: ignore[operator]
+    assert rows["c3"].confidence < 0.05  # type: ignore[operator]
+    assert rows["c1"].confidence > rows["c4"].confidence  # type: ignore[operator]
+    ok = claim("price", "ETH", 2200.0, "Ethereum is trading at $2,200")
+    row = only(check_claims([ok], published_at=T_0622, market=market, settings=settings), "market_price")
+    assert row.verdict == "consistent" and row.confidence is None and row.finding is None
+
+
+def test_calibrate_fits_judged_flags_and_round_trips(tmp_path: Path, market: MarketData, settings: Settings) -> None:
+    from newsclaims.check.confidence import calibrate, features, load_model
+
+    rows = check_claims(
+        [claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430", article_id="s"),
+         claim("price", "ETH", 3500.0, "Ethereum is trading at $3,500", article_id="n")],
+        published_at=T_0622, market=market, settings=settings,
+    )
+    flags = [r for r in rows if r.verdict == "inconsistent" and r.check == "market_price"]
+    stale, never = sorted(flags, key=lambda r: r.finding != "stale")
+    # judged: stale flags real 9 times in 10, never-true ones never
+    data = [(features(stale), i < 9) for i in range(10)] + [(features(never), False) for _ in range(10)]
+    prior = load_model()
+    fitted = calibrate(data, prior, l2=0.1)
+    assert fitted.meta["fitted_on"] == 20 and fitted.meta["real"] == 9
+    assert abs(fitted.predict(features(stale)) - 0.9) < 0.1
+    assert fitted.predict(features(never)) < 0.1
+    path = tmp_path / "coef.json"
+    path.write_text(fitted.to_json(), encoding="utf-8")
+    s = load_settings(overrides={"check.confidence_model": str(path)})
+    rescored = only(check_claims([stale.claim], published_at=T_0622, market=market, settings=s), "market_price")
+    assert rescored.confidence == pytest.approx(fitted.predict(features(stale)), abs=1e-3)
+    from newsclaims.errors import SettingsError
+
+    with pytest.raises(SettingsError, match="confidence model file"):
+        load_settings(overrides={"check.confidence_model": str(tmp_path / "missing.json")})

@@ -98,6 +98,26 @@ def test_factcheck_with_publication_time_uses_market_data(runner: CliRunner, tmp
     assert 100_000 < price["expected"] < 110_000  # BTC traded near $103-106K that day
 
 
+def test_factcheck_fail_on_gates_by_confidence(runner: CliRunner, tmp_path: Path) -> None:
+    # a price 140% off the market is far likelier a misreading than a real error: flagged, low confidence
+    art = tmp_path / "a.txt"
+    art.write_text("Bitcoin is trading at $250,000 today.", encoding="utf-8")
+    args = ["factcheck", str(art), "--published-at", "2025-05-19T15:00:00Z", "--format", "json"]
+    res = runner.invoke(main, args)
+    assert res.exit_code == 1, res.output
+    price = next(c for c in json.loads(res.output) if c["check"] == "market_price")
+    assert price["verdict"] == "inconsistent" and price["confidence"] < 0.05
+    assert runner.invoke(main, [*args, "--fail-on", "0.5"]).exit_code == 0
+    # the seeds' $75K support above the article's own $67,460 is a flag worth a person's time
+    seed = str(CORPUS / "seeds" / "000_8e8d785f63898a59.txt")
+    res = runner.invoke(main, ["factcheck", seed, "--format", "json", "--fail-on", "0.5"])
+    assert res.exit_code == 1, res.output
+    checks = json.loads(res.output)
+    assert checks[0]["verdict"] == "inconsistent" and checks[0]["claim"]["value"] == 75000.0  # most confident first
+    assert checks[0]["confidence"] >= 0.5
+    assert runner.invoke(main, ["factcheck", seed, "--fail-on", "1.5"]).exit_code == 2
+
+
 def test_factcheck_bad_time_exits_2(runner: CliRunner) -> None:
     res = runner.invoke(main, ["factcheck", str(CORPUS / "seeds" / "001_1e56fe40bd3ef231.txt"), "--published-at", "yesterday-ish"])
     assert res.exit_code == 2 and "not a time" in res.output

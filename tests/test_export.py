@@ -97,9 +97,27 @@ def test_jsonl_round_trip_decodes_evidence(db: sqlite_utils.Database, tmp_path: 
         row = got[src["id"]]
         assert row["evidence"] == json.loads(src["evidence"])
         assert isinstance(row["evidence"], dict)
-        assert {k: v for k, v in row.items() if k != "evidence"} == {
+        assert {k: row[k] for k in src if k != "evidence"} == {
             k: v for k, v in src.items() if k != "evidence"
         }
+        # rows written before migration 0008 have no confidence or finding yet
+        assert set(row) - set(src) <= {"confidence", "finding"}
+
+
+def test_flags_are_exported_most_confident_first(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    flags = [r["id"] for r in db.query("SELECT id FROM checks WHERE verdict = 'inconsistent' ORDER BY id")]
+    assert len(flags) >= 2
+    scores = {fid: round(0.2 + 0.7 * i / (len(flags) - 1), 3) for i, fid in enumerate(flags)}
+    for fid, score in scores.items():
+        db.execute("UPDATE checks SET confidence = ?, finding = 'stale' WHERE id = ?", [score, fid])
+    db.conn.commit()
+    rows = _csv(db, "checks")
+    assert [r["id"] for r in rows[: len(flags)]] == sorted(scores, key=lambda f: -scores[f])
+    wide = _csv(db, "claims_wide")
+    confs = [float(r["flag_confidence"]) for r in wide if r["flag_confidence"]]
+    assert confs == sorted(confs, reverse=True) and len(confs) >= 2
+    assert wide[0]["finding"] == "stale" and wide[0]["verdict"] == "inconsistent"
+    assert all(r["flag_confidence"] == "" for r in wide[len(confs):])
 
 
 def test_jsonl_claims_offsets_index_the_article_text(db: sqlite_utils.Database) -> None:

@@ -89,3 +89,16 @@ def test_two_connections_see_committed_rows(db_path: Path) -> None:
         upsert(a, "rejections", [{"id": "x", "source_id": "s", "reason": "empty", "detail": "d"}], pk="id")
     assert b["rejections"].count == 1
     assert isinstance(a.conn, sqlite3.Connection)
+
+
+def test_migration_0008_adds_confidence_and_finding_to_old_checks(db_path: Path) -> None:
+    db = sqlite_utils.Database(db_path)
+    migrations.apply(db, stop_before="0008_check_confidence")
+    db["checks"].insert({"id": "k1", "claim_id": "c1", "check": "market_price", "verdict": "inconsistent", "reason": "r"})
+    assert "confidence" not in db["checks"].columns_dict
+    db.conn.close()
+    db2 = open_db(db_path)
+    cols = db2["checks"].columns_dict
+    assert cols["confidence"] is float and cols["finding"] is str
+    row = db2["checks"].get("k1")
+    assert row["verdict"] == "inconsistent" and row["confidence"] is None  # kept, not yet scored

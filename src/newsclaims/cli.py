@@ -525,14 +525,18 @@ def _write_output(output: str, text: str) -> Path:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "json-report", "markdown", "html"]), default="table", show_default=True, help="json: the array of checks; json-report: each article with its summary and checks.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout (required for html; the folder is created).")
 @click.option("--color/--no-color", default=None, help="Colour the table (default: on a terminal, unless NO_COLOR is set).")
+@click.option("--fail-on", "fail_on", type=click.FloatRange(0.0, 1.0), default=None, metavar="CONFIDENCE",
+              help="Exit 1 only when a flag's confidence (the probability it is real) is at least this "
+                   "(default: any inconsistency).")
 @input_options
 @click.pass_context
 @guarded
-def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market: str | None, fmt: str, output: str | None, color: bool | None, **kw: Any) -> None:
+def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market: str | None, fmt: str, output: str | None, color: bool | None, fail_on: float | None, **kw: Any) -> None:
     """Extract and check one article (or each article of a dump); PATH - reads standard input.
 
-    Exits 1 when anything is inconsistent, so it can gate a publishing pipeline;
-    2 on bad usage or unreadable input; 3 when the tool itself failed.
+    Exits 1 when anything is inconsistent (with --fail-on, when a flag is at least that
+    likely to be real), so it can gate a publishing pipeline; 2 on bad usage or
+    unreadable input; 3 when the tool itself failed. Flags are listed most confident first.
     """
     import tempfile
 
@@ -584,7 +588,8 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
             _write_output(output, text)
         else:
             click.echo(text, nl=False)
-    if any(k.verdict == "inconsistent" for k in checks):
+    threshold = 0.0 if fail_on is None else fail_on
+    if any(k.verdict == "inconsistent" and (k.confidence or 0.0) >= threshold for k in checks):
         sys.exit(1)
 
 

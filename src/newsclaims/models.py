@@ -220,6 +220,13 @@ class Check(Frozen):
     reason: str
     evidence: dict[str, Any] = Field(default_factory=dict)
     as_of: datetime | None = None
+    #: for ``inconsistent``: the probability that a careful reader confirms the flag as a
+    #: real misstatement (``check.confidence``); None for other verdicts.
+    confidence: float | None = None
+    #: what kind of disagreement a flag is: ``stale`` (the market matched the figure within
+    #: the look-back before publication), ``never_true`` (it did not), ``wrong_direction``,
+    #: ``wrong_side`` (levels), ``conflict`` (claims against claims); None when consistent.
+    finding: str | None = None
 
     @property
     def id(self) -> str:

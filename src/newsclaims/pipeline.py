@@ -288,6 +288,8 @@ def check_row(k: Check) -> dict[str, Any]:
         "reason": k.reason,
         "evidence": to_json(k.evidence),
         "as_of": iso_utc(k.as_of),
+        "confidence": k.confidence,
+        "finding": k.finding,
     }
 
 

@@ -179,6 +179,15 @@ class CheckSettings(Section):
     change_tolerance_relative: float = Field(default=0.25, ge=0)
     #: a market change smaller than this (points) has no direction worth contradicting.
     change_flat_points: float = Field(default=0.5, ge=0)
+    #: how far back (hours) a price or change that disagrees with the market at publication
+    #: is looked up to see when the market last matched it (a stale figure, not a false one).
+    stale_lookback_hours: float = Field(default=72.0, ge=0)
+    #: the windows a change with no stated window may be meant over: its size is checked only
+    #: when it matches one of them, its direction only when all of them agree.
+    change_usual_windows: tuple[str, ...] = ("PT24H", "P7D", "P30D")
+    #: coefficients of the verdict-confidence model (``None``: the packaged
+    #: ``data/verdict_confidence.json``; a path: coefficients fitted by ``calibrate``).
+    confidence_model: str | None = None
     #: how far (percent of the price) a support may sit above, or a resistance below, the
     #: current price before it is flagged: a level being tested sits right at the price.
     level_tolerance_pct: float = Field(default=1.0, ge=0)
@@ -203,6 +212,14 @@ class CheckSettings(Section):
     #: stories: a fingerprint held by more than this many of the articles grouped together is
     #: generic (round levels such as BTC at $105,000 recur all week) and is not compared.
     story_max_df: int = Field(default=6, ge=2)
+
+
+    @field_validator("confidence_model")
+    @classmethod
+    def _model_file(cls, v: str | None) -> str | None:
+        if v is not None and not Path(v).expanduser().is_file():
+            raise ValueError(f"confidence model file {v!r} does not exist")
+        return None if v is None else str(Path(v).expanduser())
 
 
 class RunSettings(Section):

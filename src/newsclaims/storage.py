@@ -208,6 +208,16 @@ def _m0007_claim_status_when(db: sqlite_utils.Database) -> None:
     db.table("claims").add_column("when", str)
 
 
+@migrations(name="0008_check_confidence")
+def _m0008_check_confidence(db: sqlite_utils.Database) -> None:
+    # spec/checks.md: the probability a flag is real (``confidence``) and what kind of
+    # disagreement it is (``finding``: stale, never_true, wrong_direction, wrong_side, ...);
+    # rows of earlier runs keep NULL until they are checked again.
+    db.table("checks").add_column("confidence", float)
+    db.table("checks").add_column("finding", str)
+    db.table("checks").create_index(["confidence"])
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (and create or migrate) a newsclaims database in WAL mode.
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from ..models import Check, Claim
 from ..settings import Settings
-from .base import fmt_claim_value, make_check, to_utc
+from .base import fmt_claim_value, make_check, to_utc, when_span
+from .confidence import load_model, score_checks
 from .internal import check_internal
 from .levels import check_level
 from .market_checks import check_market_change, check_market_price
@@ -39,6 +40,17 @@ _NO_SOURCE = {
     "dominance": "market dominance",
     "funding_rate": "funding rates",
 }
+
+
+def _dated_as_of(row: Check) -> Check:
+    """A market check of a claim the text places in the past is as of the time it names
+    (checks.md ``as_of``): the start of the span its ``when`` gives."""
+    if row.check not in ("market_price", "market_change") or not row.claim.when or row.as_of is None:
+        return row
+    span = when_span(row.claim.when)
+    if span is None or span.start >= row.as_of:
+        return row
+    return row.model_copy(update={"as_of": span.start})
 
 
 def check_claims(
@@ -102,5 +114,7 @@ def check_claims(
         )
     position = {c.id: i for i, c in enumerate(sorted(claims, key=lambda c: (c.start, c.end)))}
     rows.sort(key=lambda r: (position.get(r.claim.id, 0), CHECK_ORDER.get(r.check, 9)))
+    rows = [_dated_as_of(r) for r in rows]
+    rows = score_checks(rows, load_model(settings.check.confidence_model))
     log.debug("checked %d claims: %d rows", len(claims), len(rows))
     return rows

@@ -249,6 +249,9 @@ def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
 
     Returns the reference and the words that decided it (``None`` for ``current``).
     """
+    if claim.when:
+        # the extractor read the time the text names: never current (spec/claims.md ``when``)
+        return "past", claim.when
     ctx = claim_context(claim)
     local = f"{ctx.before} {ctx.span} {ctx.after}"
     if _NOW.search(f"{ctx.before} {ctx.span}") or _NOW_AFTER.match(ctx.after):
@@ -284,6 +287,32 @@ _EXTREME = re.compile(r"\b(highs?|peak(ed)?|top(ped)?|lows?|bottom(ed)?)\b", re.
 _ATH = re.compile(RECORD_WORDS, re.IGNORECASE)
 
 
+def claim_extreme(claim: Claim) -> Literal["high", "low"] | None:
+    """``high`` for a price called a record or a span's high ("the May high"), ``low`` for a
+    span's low ("a low of $98,974"), None for any other price."""
+    ctx = claim_context(claim)
+    local = f"{ctx.before} {ctx.span} {ctx.after}"
+    if _ATH.search(local):
+        return "high"
+    m_ext = _EXTREME.search(local)
+    if m_ext:
+        return "low" if m_ext.group(0).lower().startswith(("low", "bottom")) else "high"
+    return None
+
+
+def is_round_figure(value: float) -> bool:
+    """A price spoken in round terms ("$100,000", "$3,000", "$110K"): at most two significant
+    digits and at least 1,000. Such a figure is approximate whatever words surround it.
+
+    >>> is_round_figure(100000.0), is_round_figure(3500.0), is_round_figure(104250.0)
+    (True, True, False)
+    """
+    if value < 1000 or value != int(value):
+        return False
+    digits = str(int(value)).rstrip("0")
+    return len(digits) <= 2
+
+
 @dataclass(frozen=True)
 class PastWindow:
     """When a dated price claim says the price was there: a calendar span, or the all-time high."""
@@ -315,7 +344,9 @@ def past_window(claim: Claim, published_at: datetime) -> PastWindow | None:
         if given:
             return int(given)
         year = published_at.year
-        if datetime(year, month, min(day, 28), tzinfo=UTC) > published_at:
+        # day 0 ("526.00 Mar..." in a price table) is no date: clamp for the comparison,
+        # the caller's datetime() then refuses it
+        if datetime(year, month, min(max(day, 1), 28), tzinfo=UTC) > published_at:
             year -= 1
         return year
 
@@ -341,17 +372,70 @@ def past_window(claim: Claim, published_at: datetime) -> PastWindow | None:
             continue
         month = _MONTHS[m.group("mon")[:3].lower()]
         start, end = _month_span(year_for(month, 1, m.group("year")), month)
-        return PastWindow(start, min(end, published_at + timedelta(hours=1)), m.group(0).strip(), extreme)
+        return PastWindow(start, min(end, published_at), m.group(0).strip(), extreme)
     m = _YEAR_ONLY.search(local)
     if m:
         year = int(m.group("year"))
         if year <= published_at.year:
             start = datetime(year, 1, 1, tzinfo=UTC)
-            end = min(datetime(year + 1, 1, 1, tzinfo=UTC), published_at + timedelta(hours=1))
+            end = min(datetime(year + 1, 1, 1, tzinfo=UTC), published_at)
             return PastWindow(start, end, m.group(0).strip(), extreme)
     if ath:
-        return PastWindow(None, published_at + timedelta(hours=1), ath.group(0), "high")
+        return PastWindow(None, published_at, ath.group(0), "high")
     return None
+
+
+@dataclass(frozen=True)
+class WhenSpan:
+    """The span a claim's ``when`` names: [start, end) in UTC, and the words for a reason."""
+
+    start: datetime
+    end: datetime
+    words: str
+
+
+_WHEN_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_WHEN_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_WHEN_YEAR = re.compile(r"^(\d{4})$")
+
+
+def _when_part(text: str) -> tuple[datetime, datetime, str] | None:
+    text = text.strip()
+    try:
+        if m := _WHEN_DAY.match(text):
+            day = datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=UTC)
+            return day, day + timedelta(days=1), f"{day:%-d %B %Y}"
+        if m := _WHEN_MONTH.match(text):
+            start, end = _month_span(int(m[1]), int(m[2]))
+            return start, end, f"{start:%B %Y}"
+        if m := _WHEN_YEAR.match(text):
+            year = int(m[1])
+            return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC), str(year)
+    except ValueError:
+        return None
+    return None
+
+
+def when_span(when: str | None) -> WhenSpan | None:
+    """The span of a claim's ``when`` (a date, month, year, or ``A/B`` interval, dates inclusive).
+
+    >>> when_span("2025-06-13").words
+    '13 June 2025'
+    >>> s = when_span("2025-07-07/2025-07-13"); (s.start.day, s.end.day)
+    (7, 14)
+    >>> when_span("last week") is None
+    True
+    """
+    if not when:
+        return None
+    if "/" in when:
+        a, _, b = when.partition("/")
+        first, last = _when_part(a), _when_part(b)
+        if first is None or last is None or last[1] <= first[0]:
+            return None
+        return WhenSpan(first[0], last[1], f"{first[2]} to {last[2]}")
+    part = _when_part(when)
+    return None if part is None else WhenSpan(*part)
 
 
 #: words that make a price a quote of the moment ("trading at", "hovers at", "now at"):
@@ -396,8 +480,9 @@ def make_check(
     deviation: float | None = None,
     tolerance: float | None = None,
     evidence: Mapping[str, Any] | None = None,
+    finding: str | None = None,
 ) -> Check:
-    """One check row; ``severity`` is kept only for ``inconsistent`` rows."""
+    """One check row; ``severity`` and ``finding`` are kept only for ``inconsistent`` rows."""
     return Check(
         claim=claim,
         check=check,
@@ -410,6 +495,7 @@ def make_check(
         reason=reason,
         evidence=dict(evidence or {}),
         as_of=as_of,
+        finding=finding if verdict == "inconsistent" else None,
     )
 
 

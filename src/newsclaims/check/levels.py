@@ -53,7 +53,9 @@ BROKEN_CUE_REACH = 60
 _BROKEN = re.compile(
     # verbs that say the level was crossed on their own ("broke", "lost", "took out", "flipped")
     r"\b(broke|broken|breached|pierced|lost|cracked|reclaimed|cleared|flipped|smashed|sliced|"
-    r"punched|overcame|surpassed|blew|took out|taking out|takes out|no longer)\b"
+    r"punched|overcame|surpassed|blew|took out|taking out|takes out|no longer|"
+    r"breakout|breakdown|broke out|broke down|turned into|now acts? as|now acting as|acting as|"
+    r"turned|flips?|converted|reclaiming|reclaims|lost its|losing)\b"
     # and moves that cross it with a preposition ("dropped below", "climbed above")
     r"|\b(dropped|drops|fell|fallen|falls|slipped|slips|slid|sank|sunk|plunged|tumbled|dipped|"
     r"crashed|surged|climbed|rose|risen|jumped|rallied|pushed|moved|spiked|soared)\s+"
@@ -123,6 +125,13 @@ def check_level(
             "the level names no asset priced in USD to compare it with",
             as_of=published_at,
         )
+    if claim.when:
+        return make_check(
+            claim, "level_vs_price", "unverifiable",
+            f"the article names the {kind} at {fmt_claim_value(claim)} for a past time ({claim.when}), "
+            "not as a level of the current price",
+            as_of=published_at, evidence={"key": "level_vs_price", "when": claim.when},
+        )
     price: float | None = None
     price_low = price_high = math.nan
     evidence: dict[str, Any] = {"key": "level_vs_price"}
@@ -180,9 +189,12 @@ def check_level(
         lesson = "a level the price is already above is not resistance"
     stated = fmt_claim_value(claim)
     label = f"{kind} zone" if claim.value_max is not None else kind
-    broken = _is_described_broken(claim)
+    # the status the extractor read (spec/claims.md), else the crossing words in the sentence
+    broken = claim.status if claim.status in ("broken", "flipped") else _is_described_broken(claim)
     if broken:
         evidence["described_broken"] = broken
+        if claim.status is not None:
+            evidence["status"] = claim.status
         if not clearly_usual:
             where = side_words if wrong else "at"
             return make_check(
@@ -200,11 +212,12 @@ def check_level(
             evidence=evidence,
         )
     if wrong:
+        evidence["finding"] = "wrong_side"
         return make_check(
             claim, "level_vs_price", "inconsistent",
             f"{label} at {stated} is {side_words} {whose}: {lesson}",
             as_of=published_at, severity="major", expected=price, deviation=deviation,
-            tolerance=tol, evidence=evidence,
+            tolerance=tol, evidence=evidence, finding="wrong_side",
         )
     usual = "below" if kind == "support" else "above"
     if (kind == "support" and deviation <= 0) or (kind == "resistance" and deviation >= 0):

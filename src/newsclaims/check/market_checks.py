@@ -11,11 +11,20 @@ earlier ("its all-time high of", "in May") is unverifiable unless the recent ran
 happens to contain it.
 
 ``market_change``: a ``price_change`` against the change over the claim's window
-ending at publication (24 hours when it has none, and the reason says so).
-Direction first (a wrong direction is major), then size, with a tolerance of
-``change_tolerance_points`` plus ``change_tolerance_relative`` of the market's
-change. Changes given in USD are compared in USD; their deviation and tolerance
-are relative to the starting price.
+ending at publication. Direction first (a wrong direction is major, but a move
+under ``change_flat_points`` on either side has no direction to contradict), then
+size, with a tolerance of ``change_tolerance_points`` plus
+``change_tolerance_relative`` of the market's change. Changes given in USD are
+compared in USD; their deviation and tolerance are relative to the starting price.
+A change with no window gets no size check against an assumed 24 hours: it is
+consistent when one of ``change_usual_windows`` matches it, its direction is checked
+when all of them agree, and it is unverifiable otherwise.
+
+Time as the text means it: a claim with ``when`` (a date, month, year or interval)
+is checked over the span it names, never as current. A price or change that the
+market contradicts at publication is looked up in the hours before (:mod:`.stale`):
+the flag's ``finding`` is ``stale`` (with ``stale_by`` in the evidence) or
+``never_true``.
 """
 
 from __future__ import annotations
@@ -23,37 +32,40 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..models import Check, Claim
+from ..models import Check, Claim, Severity
 from ..settings import Settings
 from .base import (
     PastWindow,
     asset_name,
     candle_evidence,
+    claim_extreme,
     coverage_gap,
     fmt_claim_value,
     fmt_money,
     fmt_pct,
+    is_round_figure,
     make_check,
     market_gap,
     parse_window,
     past_window,
     severity_of,
     time_reference,
+    when_span,
     window_words,
 )
+from .stale import StaleMatch, stale_change, stale_price
 
 if TYPE_CHECKING:
-    from ..market.data import MarketData
+    from ..market.data import MarketData, PriceChange
 
 log = logging.getLogger(__name__)
 
 #: words that make a record an earlier one, which the current high may have passed since.
 _EARLIER_RECORD = re.compile(r"\b(previous|prior|former|earlier|old|last|then)\b", re.IGNORECASE)
-#: the window assumed for a change that states none: news sites quote 24-hour changes.
-DEFAULT_CHANGE_WINDOW = timedelta(hours=24)
 
 
 def check_market_price(
@@ -82,7 +94,23 @@ def check_market_price(
     label: str = ref
     stated_window = parse_window(claim.window)
     half = timedelta(hours=cs.price_window_hours)
-    if stated_window is not None:
+    span = when_span(claim.when)
+    if claim.when and span is None:
+        return make_check(
+            claim, "market_price", "unverifiable",
+            f"the article states the price for a past time ({claim.when!r}) that names no span "
+            "the market data can be looked up for",
+            as_of=published_at, evidence={"key": "market_price", "when": claim.when},
+        )
+    if span is not None:
+        # the time the text names, never the publication time (spec/claims.md ``when``)
+        past_span = PastWindow(span.start, min(span.end, published_at), span.words, claim_extreme(claim))
+        if past_span.extreme is not None:
+            return _check_extreme(claim, past_span, published_at, market, settings)
+        start, end = span.start, min(span.end, published_at)
+        span_words = f"on {span.words}, the time the article gives for it"
+        label = "dated"
+    elif stated_window is not None:
         start, end, span_words = published_at - stated_window, published_at + half, (
             f"over the {window_words(stated_window)} window the claim states"
         )
@@ -122,7 +150,9 @@ def check_market_price(
             "so the price cannot be checked",
             as_of=published_at,
         )
-    tol_pct = cs.price_tolerance_approx_pct if claim.qualifier == "approx" else cs.price_tolerance_pct
+    rounded = claim.qualifier == "exact" and claim.value_max is None and is_round_figure(claim.value)
+    approx = claim.qualifier == "approx" or rounded
+    tol_pct = cs.price_tolerance_approx_pct if approx else cs.price_tolerance_pct
     tol = tol_pct / 100
     low, high = float(rng.low), float(rng.high)
     lo_claim = claim.value if claim.value_max is None else min(claim.value, claim.value_max)
@@ -152,6 +182,10 @@ def check_market_price(
     if label != "current":
         evidence["time_reference"] = label
         evidence["time_words"] = words
+    if claim.when:
+        evidence["when"] = claim.when
+    if rounded:
+        evidence["round_figure"] = True
     stated = fmt_claim_value(claim)
     if abs(deviation) <= tol:
         reason = f"{how}, which agrees with the stated {stated}"
@@ -171,11 +205,32 @@ def check_market_price(
         )
     side = "above" if deviation > 0 else "below"
     reason = f"the stated {stated} is {abs(deviation) * 100:.1f}% {side} what the market shows: {how}"
+    finding = None
+    if label in ("current", "recent") and stated_window is None:
+        match = stale_price(
+            market, claim.asset, low_claim=lo_claim, high_claim=hi_claim, qualifier=claim.qualifier,
+            tolerance=tol, published_at=published_at, before=start, lookback_hours=cs.stale_lookback_hours,
+        )
+        finding, reason = _stale_words(match, reason, f"{name}'s price", cs.stale_lookback_hours, evidence)
     return make_check(
         claim, "market_price", "inconsistent", reason, as_of=published_at,
         severity=severity_of(deviation, tol), expected=expected, deviation=deviation,
-        tolerance=tol, evidence=evidence,
+        tolerance=tol, evidence=evidence, finding=finding,
     )
+
+
+def _stale_words(
+    match: StaleMatch | None, reason: str, what: str, lookback: float, evidence: dict[str, object]
+) -> tuple[str, str]:
+    """The finding of a figure the market contradicts at publication, and its reason."""
+    if match is not None:
+        evidence.update(match.evidence())
+        return "stale", f"{reason}; the figure is stale: it {match.words(what)}"
+    evidence["finding"] = "never_true"
+    evidence["stale_lookback_hours"] = lookback
+    if lookback <= 0:
+        return "never_true", reason
+    return "never_true", f"{reason}; nor did it match {what} at any time in the {lookback:g} hours before"
 
 
 def _claimed_sign(claim: Claim) -> int:
@@ -186,10 +241,97 @@ def _claimed_sign(claim: Claim) -> int:
     return (claim.value > 0) - (claim.value < 0)
 
 
+@dataclass(frozen=True)
+class _ChangeFit:
+    """How a claimed change compares with one market change."""
+
+    market_value: float  # in the claim's unit (percent points, or USD)
+    scale: float  # claim unit -> percent points of the starting price
+    wrong_direction: bool
+    dev_points: float
+    tol_points: float
+
+    @property
+    def agrees(self) -> bool:
+        return not self.wrong_direction and abs(self.dev_points) <= self.tol_points
+
+
+def _claim_bounds(claim: Claim) -> tuple[float, float]:
+    lo = claim.value if claim.value_max is None else min(claim.value, claim.value_max)
+    hi = claim.value if claim.value_max is None else max(claim.value, claim.value_max)
+    if claim.direction == "down" and lo > 0:
+        lo, hi = -hi, -lo
+    return lo, hi
+
+
+def _fit_change(claim: Claim, change_value: float, change_pct: float, start_price: float, settings: Settings) -> _ChangeFit:
+    cs = settings.check
+    if claim.unit == "percent":
+        market_value, scale = change_pct, 1.0
+    else:
+        market_value, scale = change_value, 100.0 / start_price
+    lo, hi = _claim_bounds(claim)
+    tol_points = cs.change_tolerance_points + cs.change_tolerance_relative * abs(market_value * scale)
+    market_sign = (market_value > 0) - (market_value < 0)
+    sign = _claimed_sign(claim)
+    pct_market = market_value * scale
+    claimed_pct = max(abs(lo), abs(hi)) * scale
+    # a direction is only contradicted when both moves are more than flat: "+0.3%" against a
+    # -0.8% market is a size question, not a wrong direction
+    if (
+        sign != 0 and market_sign != 0 and sign != market_sign
+        and abs(pct_market) > cs.change_flat_points and claimed_pct > cs.change_flat_points
+    ):
+        dev_points = (lo - market_value) * scale if sign > 0 else (hi - market_value) * scale
+        return _ChangeFit(market_value, scale, True, dev_points, tol_points)
+    if claim.qualifier == "at_least" and sign != 0:
+        dev_points = min(0.0, (hi - market_value) * scale) if sign < 0 else max(0.0, (lo - market_value) * scale)
+    elif claim.qualifier == "at_most" and sign != 0:
+        dev_points = max(0.0, (lo - market_value) * scale) if sign < 0 else min(0.0, (hi - market_value) * scale)
+    elif market_value < lo:
+        dev_points = (lo - market_value) * scale
+    elif market_value > hi:
+        dev_points = (hi - market_value) * scale
+    else:
+        dev_points = 0.0
+    if claim.qualifier == "approx":
+        tol_points *= 1.5
+    return _ChangeFit(market_value, scale, False, dev_points, tol_points)
+
+
+def _agreement(claim: Claim, fit: _ChangeFit, stated: str, sign: int, flat_points: float) -> str:
+    """The words for a change that agrees: opposite directions within the tolerance are
+    said to be too small to contradict each other, not to agree."""
+    market_sign = (fit.market_value > 0) - (fit.market_value < 0)
+    if sign != 0 and market_sign != 0 and sign != market_sign:
+        if abs(fit.market_value * fit.scale) <= flat_points:
+            # opposite directions, but the market barely moved: say so, not "agrees"
+            return (
+                f"a move under {flat_points:g} points, too small to contradict the "
+                f"direction of the stated {stated}, and within {fit.tol_points:.2f} points of it"
+            )
+        return (
+            f"against a stated move under {flat_points:g} points ({stated}), too small for its "
+            f"direction to be contradicted, and within {fit.tol_points:.2f} points of it"
+        )
+    agreement = f"which agrees with the stated {stated}"
+    if fit.dev_points:
+        agreement += f" within the {fit.tol_points:.2f}-point tolerance" if claim.unit == "percent" else " within the tolerance"
+    return agreement
+
+
+def _fit_of(claim: Claim, change: PriceChange, settings: Settings) -> _ChangeFit:
+    return _fit_change(claim, float(change.change), float(change.change_pct), float(change.start_price), settings)
+
+
 def check_market_change(
     claim: Claim, *, published_at: datetime | None, market: MarketData | None, settings: Settings
 ) -> Check:
-    """Check one ``price_change`` claim against the change over its window ending at publication."""
+    """Check one ``price_change`` claim against the change over its window ending at publication.
+
+    A change the text places in the past (``when``) is checked over the span it names; a
+    change with no window against the usual windows (``change_usual_windows``).
+    """
     cs = settings.check
     name = asset_name(claim.asset)
     if claim.unit not in ("percent", "USD"):
@@ -204,109 +346,158 @@ def check_market_change(
             "the article has no publication time to compute the market change at",
             as_of=None,
         )
-    window = parse_window(claim.window)
-    assumed = window is None
-    if window is None:
-        window = DEFAULT_CHANGE_WINDOW
-    wwords = window_words(window)
     gap = market_gap(market, claim.asset)
     if gap is not None or market is None or claim.asset is None:
         return make_check(
             claim, "market_change", "unverifiable", f"{gap}, so the change cannot be checked",
             as_of=published_at,
         )
-    change = market.change_over(claim.asset, published_at, window)
+    window = parse_window(claim.window)
+    end = published_at
+    when_words = ""
+    if claim.when:
+        span = when_span(claim.when)
+        if span is None:
+            return make_check(
+                claim, "market_change", "unverifiable",
+                f"the article states the change for a past time ({claim.when!r}) that names no span "
+                "the market data can be looked up for",
+                as_of=published_at, evidence={"key": "market_change", "when": claim.when},
+            )
+        end = min(span.end, published_at)
+        if window is None:
+            window = span.end - span.start
+        when_words = f" ending {end:%Y-%m-%d %H:%M} UTC ({span.words}, the time the article gives for it)"
+        if end - window >= published_at or end <= span.start:
+            return make_check(
+                claim, "market_change", "unverifiable",
+                f"the span the claim names ({span.words}) lies after publication, so the change cannot be checked",
+                as_of=published_at, evidence={"key": "market_change", "when": claim.when},
+            )
+    if window is None:
+        return _check_change_without_window(claim, published_at, market, settings)
+    wwords = window_words(window)
+    change = market.change_over(claim.asset, end, window)
+    span_words = when_words or " before publication"
     if change is None:
         return make_check(
             claim, "market_change", "unverifiable",
-            f"{coverage_gap(market, claim.asset, published_at - window, published_at, at=published_at)}: no {name} "
-            f"prices over the {wwords} window before publication, so the change cannot be checked",
+            f"{coverage_gap(market, claim.asset, end - window, end, at=end)}: no {name} "
+            f"prices over the {wwords} window{span_words}, so the change cannot be checked",
             as_of=published_at,
         )
-    note = (
-        f" (the claim states no window, so it was checked as a {wwords} change)" if assumed else ""
-    )
     evidence = candle_evidence(change)
-    evidence.update({"key": "market_change", "window": claim.window or "PT24H", "window_assumed": assumed})
-    start_price = float(change.start_price)
-    if claim.unit == "percent":
-        market_value = float(change.change_pct)
-        unit_fmt: Callable[[float], str] = fmt_pct
-        # points
-        lo = claim.value if claim.value_max is None else min(claim.value, claim.value_max)
-        hi = claim.value if claim.value_max is None else max(claim.value, claim.value_max)
-        scale = 1.0
-    else:
-        market_value = float(change.change)
-        unit_fmt = fmt_money
-        lo = claim.value if claim.value_max is None else min(claim.value, claim.value_max)
-        hi = claim.value if claim.value_max is None else max(claim.value, claim.value_max)
-        scale = 100.0 / start_price  # USD -> percent points of the starting price
-    if claim.direction == "down" and lo > 0:
-        lo, hi = -hi, -lo
-    tol_points = cs.change_tolerance_points + cs.change_tolerance_relative * abs(market_value * scale)
-    market_sign = (market_value > 0) - (market_value < 0)
-    sign = _claimed_sign(claim)
-    pct_market = market_value * scale
+    evidence.update({"key": "market_change", "window": claim.window or claim.when, "window_assumed": False})
+    if claim.when:
+        evidence["when"] = claim.when
+    fit = _fit_of(claim, change, settings)
+    unit_fmt: Callable[[float], str] = fmt_pct if claim.unit == "percent" else fmt_money
     stated = fmt_claim_value(claim)
-    how = f"{name} moved {unit_fmt(market_value)} over the {wwords} window before publication"
-    tolerance = tol_points if claim.unit == "percent" else tol_points / 100
-    if sign != 0 and market_sign != 0 and sign != market_sign and abs(pct_market) > cs.change_flat_points:
-        dev_points = (lo - market_value) * scale if sign > 0 else (hi - market_value) * scale
-        deviation = dev_points if claim.unit == "percent" else dev_points / 100
+    how = f"{name} moved {unit_fmt(fit.market_value)} over the {wwords} window{span_words}"
+    to_unit = 1.0 if claim.unit == "percent" else 0.01
+    tolerance = fit.tol_points * to_unit
+    deviation = fit.dev_points * to_unit
+    sign = _claimed_sign(claim)
+    if fit.agrees:
         return make_check(
-            claim, "market_change", "inconsistent",
-            f"the claim says {name} went {'up' if sign > 0 else 'down'} ({stated}) but {how}{note}",
-            as_of=published_at, severity="major", expected=market_value,
-            deviation=deviation, tolerance=tolerance, evidence=evidence,
-        )
-    # size: distance from the market change to the claimed value or range, in points.
-    if claim.qualifier == "at_least" and sign != 0:
-        # "over 4%": at least that large in the claimed direction
-        if sign < 0:
-            dev_points = min(0.0, (hi - market_value) * scale)
-        else:
-            dev_points = max(0.0, (lo - market_value) * scale)
-    elif claim.qualifier == "at_most" and sign != 0:
-        # "as much as 3%": at most that large
-        if sign < 0:
-            dev_points = max(0.0, (lo - market_value) * scale)
-        else:
-            dev_points = min(0.0, (hi - market_value) * scale)
-    else:
-        if market_value < lo:
-            dev_points = (lo - market_value) * scale
-        elif market_value > hi:
-            dev_points = (hi - market_value) * scale
-        else:
-            dev_points = 0.0
-    if claim.qualifier == "approx":
-        tol_points *= 1.5
-        tolerance = tol_points if claim.unit == "percent" else tol_points / 100
-    deviation = dev_points if claim.unit == "percent" else dev_points / 100
-    if abs(dev_points) <= tol_points:
-        if sign != 0 and market_sign != 0 and sign != market_sign:
-            # opposite directions, but the market barely moved: say so, not "agrees"
-            agreement = (
-                f"a move under {cs.change_flat_points:g} points, too small to contradict the "
-                f"direction of the stated {stated}, and within {tol_points:.2f} points of it"
-            )
-        else:
-            agreement = f"which agrees with the stated {stated}"
-            if dev_points:
-                agreement += f" within the {tol_points:.2f}-point tolerance" if claim.unit == "percent" else " within the tolerance"
-        return make_check(
-            claim, "market_change", "consistent",
-            f"{how}, {agreement}{note}",
-            as_of=published_at, expected=market_value, deviation=deviation,
+            claim, "market_change", "consistent", f"{how}, {_agreement(claim, fit, stated, sign, cs.change_flat_points)}",
+            as_of=published_at, expected=fit.market_value, deviation=deviation,
             tolerance=tolerance, evidence=evidence,
         )
-    off = f"{abs(dev_points):.2f} points" if claim.unit == "percent" else fmt_money(abs(dev_points) / scale)
+    if fit.wrong_direction:
+        reason = f"the claim says {name} went {'up' if sign > 0 else 'down'} ({stated}) but {how}"
+        severity: Severity = "major"
+    else:
+        off = f"{abs(fit.dev_points):.2f} points" if claim.unit == "percent" else fmt_money(abs(fit.dev_points) / fit.scale)
+        reason = f"the stated {stated} is off by {off}: {how}"
+        severity = severity_of(fit.dev_points, fit.tol_points)
+    finding: str | None = "wrong_direction" if fit.wrong_direction else None
+    if fit.wrong_direction:
+        evidence["wrong_direction"] = True
+    if not claim.when:
+        match = stale_change(
+            market, claim.asset, window=window, published_at=published_at,
+            lookback_hours=cs.stale_lookback_hours,
+            matches=lambda ch, pct: _fit_change(claim, ch, pct, 100.0 * ch / pct if pct else 1.0, settings).agrees,
+        )
+        stale_finding, reason = _stale_words(match, reason, f"{name}'s {wwords} change", cs.stale_lookback_hours, evidence)
+        if match is not None or finding is None:
+            finding = stale_finding
+        if finding == "wrong_direction":
+            evidence["finding"] = "wrong_direction"
     return make_check(
-        claim, "market_change", "inconsistent",
-        f"the stated {stated} is off by {off}: {how}{note}",
-        as_of=published_at, severity=severity_of(dev_points, tol_points), expected=market_value,
-        deviation=deviation, tolerance=tolerance, evidence=evidence,
+        claim, "market_change", "inconsistent", reason,
+        as_of=published_at, severity=severity, expected=fit.market_value,
+        deviation=deviation, tolerance=tolerance, evidence=evidence, finding=finding,
+    )
+
+
+def _check_change_without_window(
+    claim: Claim, published_at: datetime, market: MarketData, settings: Settings
+) -> Check:
+    """A change with no stated window: its size is checked only when it matches one of the usual
+    windows, its direction only when all of them agree; else it is unverifiable."""
+    assert claim.asset is not None
+    cs = settings.check
+    name = asset_name(claim.asset)
+    stated = fmt_claim_value(claim)
+    unit_fmt: Callable[[float], str] = fmt_pct if claim.unit == "percent" else fmt_money
+    fits: list[tuple[str, timedelta, PriceChange, _ChangeFit]] = []
+    for w in cs.change_usual_windows:
+        td = parse_window(w)
+        if td is None:
+            continue
+        ch = market.change_over(claim.asset, published_at, td)
+        if ch is not None:
+            fits.append((w, td, ch, _fit_of(claim, ch, settings)))
+    if not fits:
+        return make_check(
+            claim, "market_change", "unverifiable",
+            f"{coverage_gap(market, claim.asset, published_at - timedelta(days=1), published_at, at=published_at)}: no {name} "
+            "prices before publication, so the change cannot be checked",
+            as_of=published_at,
+        )
+    moves = ", ".join(f"{unit_fmt(f.market_value)} over {window_words(td)}" for _w, td, _c, f in fits)
+    evidence: dict[str, object] = {
+        "key": "market_change", "window": None, "window_assumed": True,
+        "windows": {w: round(f.market_value, 6) for w, _td, _c, f in fits},
+    }
+    to_unit = 1.0 if claim.unit == "percent" else 0.01
+    for w, td, ch, f in fits:
+        if f.agrees:
+            evidence.update(candle_evidence(ch))
+            evidence["matched_window"] = w
+            return make_check(
+                claim, "market_change", "consistent",
+                f"the claim states no window; {name} moved {unit_fmt(f.market_value)} over the "
+                f"{window_words(td)} window before publication, which agrees with the stated {stated}",
+                as_of=published_at, expected=f.market_value, deviation=f.dev_points * to_unit,
+                tolerance=f.tol_points * to_unit, evidence=evidence,
+            )
+    if len(fits) == len(cs.change_usual_windows) and all(f.wrong_direction for *_x, f in fits):
+        first = fits[0][3]
+        sign = _claimed_sign(claim)
+        return make_check(
+            claim, "market_change", "inconsistent",
+            f"the claim says {name} went {'up' if sign > 0 else 'down'} ({stated}) with no window, "
+            f"but {name} moved the other way over every usual window ({moves})",
+            as_of=published_at, severity="major", expected=first.market_value,
+            deviation=first.dev_points * to_unit, tolerance=first.tol_points * to_unit,
+            evidence={**evidence, "finding": "wrong_direction"}, finding="wrong_direction",
+        )
+    signs = {(f.market_value > 0) - (f.market_value < 0) for *_x, f in fits}
+    if len(signs) == 1 and len(fits) == len(cs.change_usual_windows) and not any(f.wrong_direction for *_x, f in fits):
+        return make_check(
+            claim, "market_change", "consistent",
+            f"the claim states no window, so only its direction is checked: {name} moved the same way "
+            f"over every usual window ({moves}), as the stated {stated} says",
+            as_of=published_at, evidence=evidence,
+        )
+    return make_check(
+        claim, "market_change", "unverifiable",
+        f"the claim states no window and the usual windows disagree ({moves}), so the stated "
+        f"{stated} cannot be checked",
+        as_of=published_at, evidence=evidence,
     )
 
 
@@ -365,6 +556,24 @@ def _check_extreme(
             f"the article gives {stated} as that {which}; {how}, which agrees",
             as_of=published_at, expected=ref, deviation=deviation, tolerance=tol, evidence=evidence,
         )
+    later = (deviation < 0) if which == "high" else (deviation > 0)
+    if later and rng.last_close_time > published_at:
+        # the candle holding publication runs past it: its extreme may have come after the
+        # article was written, so it cannot refute a smaller stated extreme
+        earlier = (
+            market.price_range(claim.asset, start, rng.last_open_time) if rng.last_open_time > start else None
+        )
+        before = None if earlier is None else (float(earlier.high) if which == "high" else float(earlier.low))
+        if before is None or (
+            (claim.value >= before * (1 - tol)) if which == "high" else (claim.value <= before * (1 + tol))
+        ):
+            evidence["extreme_after_publication_possible"] = True
+            return make_check(
+                claim, "market_price", "unverifiable",
+                f"the article gives {stated} as the {which} ({past.words!r}); {how}, but that candle "
+                f"({rng.interval}) ends after publication, so its {which} may have come later",
+                as_of=published_at, expected=ref, deviation=deviation, tolerance=tol, evidence=evidence,
+            )
     if past.start is None and deviation < 0 and _EARLIER_RECORD.search(claim.sentence or claim.text):
         # below the all-time high and called an earlier record ("the previous record")
         return make_check(

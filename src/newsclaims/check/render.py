@@ -147,6 +147,30 @@ def _by_claim(checks: Sequence[Check]) -> dict[str, list[Check]]:
     return out
 
 
+def flag_confidence(checks: Sequence[Check]) -> float | None:
+    """The highest confidence among the inconsistent rows (None when nothing is flagged)."""
+    scores = [c.confidence if c.confidence is not None else 0.0 for c in checks if c.verdict == "inconsistent"]
+    return max(scores) if scores else None
+
+
+def order_by_confidence(checks: Sequence[Check]) -> list[Check]:
+    """Flagged claims first, most confident flag first; the rest keep their order.
+
+    Rows of one claim stay together (its flags first, by confidence).
+    """
+    groups = list(_by_claim(checks).values())
+    keyed = sorted(
+        enumerate(groups),
+        key=lambda ig: (flag_confidence(ig[1]) is None, -(flag_confidence(ig[1]) or 0.0), ig[0]),
+    )
+    out: list[Check] = []
+    for _i, rows in keyed:
+        out.extend(
+            sorted(rows, key=lambda r: (r.verdict != "inconsistent", -(r.confidence or 0.0)))
+        )
+    return out
+
+
 def _claim_label(claim: Claim) -> str:
     window = f" {claim.window}" if claim.window else ""
     side = f" {claim.side}" if claim.side else ""
@@ -165,7 +189,8 @@ def render_checks(
     """Render checks as the factcheck report.
 
     Args:
-        checks: the rows to show, in the order given (grouped by claim for table/markdown).
+        checks: the rows to show, grouped by claim: flagged claims first, the most
+            confident flag first (``confidence``), then the rest in the order given.
         fmt: ``table`` (a readable text report), ``markdown``, or ``json`` (an array of
             check objects with the claim nested, per checks.md).
         color: colour the verdicts with ANSI codes (table only).
@@ -174,6 +199,7 @@ def render_checks(
         >>> render_checks([], "json", color=False)
         '[]'
     """
+    checks = order_by_confidence(checks)
     if fmt == "json":
         return json.dumps([check_to_json(c) for c in checks], indent=2, ensure_ascii=False)
     groups = _by_claim(checks)
@@ -181,7 +207,7 @@ def render_checks(
         lines = ["| verdict | claim | check | reason |", "|---|---|---|---|"]
         for rows in groups.values():
             for c in rows:
-                verdict = c.verdict + (f" ({c.severity})" if c.severity else "")
+                verdict = c.verdict + (f" ({c.severity}{_flag_words(c)})" if c.severity else "")
                 cells = [
                     f"**{verdict}**" if c.verdict == "inconsistent" else verdict,
                     f"{_claim_label(c.claim)}: “{quote_in_context(c.claim, mark=('**', '**'))}”",
@@ -211,11 +237,21 @@ def render_checks(
         bold = (_ANSI["bold"], _ANSI["reset"]) if color else ("", "")
         lines.append(f"    “{quote_in_context(claim, mark=bold)}” ({claim.source_id})")
         for r in rows:
-            sev = f" ({r.severity})" if r.severity else ""
+            sev = f" ({r.severity}{_flag_words(r)})" if r.severity else ""
             lines.append(f"    {paint(r.check + ':', 'dim')} {paint(r.verdict + sev, r.verdict)}: {r.reason}")
         lines.append("")
     lines.append(summary_line(checks) if checks else "no claims to check")
     return "\n".join(lines) + "\n"
+
+
+def _flag_words(check: Check) -> str:
+    """``", stale, confidence 0.93"`` for a flag (nothing for other rows)."""
+    parts = []
+    if check.finding:
+        parts.append(check.finding.replace("_", " "))
+    if check.confidence is not None:
+        parts.append(f"confidence {check.confidence:.2f}")
+    return "".join(f", {p}" for p in parts)
 
 
 def _md_escape(text: str) -> str:
@@ -267,7 +303,7 @@ def _article_json(item: ArticleChecks) -> dict[str, Any]:
             for asset, cov in sorted(item.coverage.items())
         },
         "summary": summary_counts(item.checks),
-        "checks": [check_to_json(c) for c in item.checks],
+        "checks": [check_to_json(c) for c in order_by_confidence(item.checks)],
     }
 
 

@@ -46,6 +46,7 @@ from .base import (
     severity_of,
     time_reference,
 )
+from .confidence import load_model, score_checks
 
 if TYPE_CHECKING:
     from ..market.data import MarketData
@@ -60,6 +61,9 @@ STORY_SEED = 7
 #: a copy whose claimed value is within this share of the tolerance of the market is
 #: "supported by the market" in the cross-copy reason.
 SUPPORT_SLACK = 1.0
+#: copies published further apart than this (hours) restate different snapshots of the
+#: market: without market data on every copy, their difference is not a finding.
+CROSS_COPY_APART_HOURS = 6.0
 
 
 class StoryInput(BaseModel):
@@ -325,6 +329,14 @@ def check_cross_copy(
         # copies published at different times may both be right: when the market at
         # each copy's own publication time agrees with each, the difference is the time
         explained = disagree and _each_matches_market(copies, key, settings)
+        times = [t for t in (published.get(c.article_id) for c in members) if t is not None]
+        apart_h = (max(times) - min(times)).total_seconds() / 3600 if len(times) > 1 else 0.0
+        # copies published hours apart restate different snapshots: without market data on
+        # every copy to say which figure was wrong at its own time, a difference is no finding
+        apart = (
+            disagree and not explained and apart_h > CROSS_COPY_APART_HOURS
+            and any(x["market_value"] is None for x in copies)
+        )
         for c in members:
             others = [x for x in copies if x["claim_id"] != c.id]
             other_values = [float(x["value"]) for x in others]
@@ -352,6 +364,17 @@ def check_cross_copy(
                         tolerance=eff_tol, evidence=evidence,
                     )
                 )
+            elif apart:
+                rows.append(
+                    make_check(
+                        c, "cross_copy", "unverifiable",
+                        f"copies of one story give different values for {fact} ({fmt_value(c.value, c.unit)} "
+                        f"here, {listing}), but they were published {apart_h:.0f} hours apart and each may "
+                        "have been true at its own time",
+                        as_of=published.get(c.article_id), expected=expected, deviation=dev,
+                        tolerance=eff_tol, evidence={**evidence, "hours_apart": round(apart_h, 1)},
+                    )
+                )
             elif disagree:
                 reason = (
                     f"copies of one story disagree on {fact}: {fmt_value(c.value, c.unit)} here, "
@@ -363,7 +386,7 @@ def check_cross_copy(
                         c, "cross_copy", "inconsistent", reason,
                         as_of=published.get(c.article_id),
                         severity=severity_of(rel_spread, eff_tol), expected=expected,
-                        deviation=dev, tolerance=eff_tol, evidence=evidence,
+                        deviation=dev, tolerance=eff_tol, evidence=evidence, finding="conflict",
                     )
                 )
             else:
@@ -375,7 +398,7 @@ def check_cross_copy(
                         tolerance=eff_tol, evidence=evidence,
                     )
                 )
-    return rows
+    return score_checks(rows, load_model(settings.check.confidence_model))
 
 
 def _each_matches_market(copies: list[dict[str, Any]], key: tuple[Any, ...], settings: Settings) -> bool:

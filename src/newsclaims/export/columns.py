@@ -76,7 +76,10 @@ _CHECK = {
     "tolerance": "Tolerance applied, in the unit of deviation.",
     "reason": "One sentence for a reader.",
     "evidence": "Where the expected value came from, as JSON.",
-    "as_of": "Time the claim was checked at (publication time, UTC).",
+    "as_of": "Time the claim was checked at (publication time, UTC, or the past time the claim names).",
+    "confidence": "For inconsistent: probability that the flag is a real misstatement (calibrated on judged flags).",
+    "finding": "For inconsistent: stale (the market matched the figure before publication; evidence.stale_by), "
+    "never_true, wrong_direction, wrong_side or conflict.",
 }
 
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
@@ -116,6 +119,8 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "verdict": "Worst verdict over the claim's checks: inconsistent > unverifiable > consistent.",
         "checks": "Number of checks of the claim.",
         "reasons": "The checks' reasons, worst first, as 'verdict: reason' joined by ' | '.",
+        "flag_confidence": "Highest confidence of the claim's flags (empty when nothing is flagged); rows are ordered by it.",
+        "finding": "The findings of the claim's flags (stale, never_true, ...), comma-separated.",
         **{f"verdict_{name}": f"Verdict of the {name} check (worst if several)." for name in CHECK_NAMES},
     },
 }

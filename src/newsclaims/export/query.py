@@ -51,7 +51,8 @@ _ORDER = {
     "clusters": "t.id",
     "stories": "t.id",
     "claims": "t.id",
-    "checks": "t.id",
+    # flags worth a person's time first (spec/checks.md ``confidence``), then by id
+    "checks": "t.confidence IS NULL, t.confidence DESC, t.id",
     "rejections": "t.id",
 }
 
@@ -276,14 +277,17 @@ def _claims_wide(db: sqlite_utils.Database, filters: ExportFilters) -> Query:
         per_check.append(f'MAX(CASE WHEN "check" = :check{i} THEN rank END) AS r{i}')
         select.append(f"{_UNRANK_SQL.format(col=f'v.r{i}')} AS {quote('verdict_' + name)}")
         out_cols.append((f"verdict_{name}", "str"))
-    select.append("v.reasons")
-    out_cols.append(("reasons", "str"))
+    # ``confidence`` is the claim's extraction confidence: the flag's is ``flag_confidence``
+    select += ["v.reasons", "v.confidence AS flag_confidence", "v.finding"]
+    out_cols += [("reasons", "str"), ("flag_confidence", "float"), ("finding", "str")]
     verdicts = (
         "SELECT claim_id, MAX(rank) AS worst, COUNT(*) AS n, "
         + "".join(p + ", " for p in per_check)
-        + "group_concat(verdict || ': ' || reason, ' | ') AS reasons "
-        + f'FROM (SELECT claim_id, "check", verdict, reason, {rank} AS rank FROM checks '
-        + 'ORDER BY claim_id, rank DESC, "check", id) GROUP BY claim_id'
+        + "group_concat(verdict || ': ' || reason, ' | ') AS reasons, "
+        + "MAX(CASE WHEN verdict = 'inconsistent' THEN confidence END) AS confidence, "
+        + "group_concat(DISTINCT finding) AS finding "
+        + f'FROM (SELECT claim_id, "check", verdict, reason, confidence, finding, {rank} AS rank FROM checks '
+        + 'ORDER BY claim_id, rank DESC, confidence DESC, "check", id) GROUP BY claim_id'
     )
     conds = _claim_conds(filters, "c", params) + _article_conds(filters, "a", params)
     if filters.verdict is not None:
@@ -293,7 +297,7 @@ def _claims_wide(db: sqlite_utils.Database, filters: ExportFilters) -> Query:
     sql = (
         f"SELECT {', '.join(select)} FROM claims c LEFT JOIN articles a ON a.id = c.article_id "
         f"LEFT JOIN ({verdicts}) v ON v.claim_id = c.id{where} "
-        "ORDER BY c.id"
+        "ORDER BY v.confidence IS NULL, v.confidence DESC, c.id"
     )
     return Query(sql, params, out_cols, pk="claim_id")
 

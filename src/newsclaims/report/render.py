@@ -311,7 +311,7 @@ def article_context(
     skipped_n = {s.n for s in skipped}
     entries = []
     for n, (c, v) in enumerate(zip(ordered, worst, strict=True), 1):
-        ks = sorted(by_claim.get(c, []), key=lambda k: (-_RANK.get(k.verdict, 0), k.check))
+        ks = sorted(by_claim.get(c, []), key=lambda k: (-_RANK.get(k.verdict, 0), -(k.confidence or 0.0), k.check))
         note = ""
         if n in bad_offsets:
             note = "Not marked in the text: its offsets do not point at its text."
@@ -323,6 +323,7 @@ def article_context(
             "checks": [
                 {
                     "check": k.check, "verdict": k.verdict, "severity": k.severity,
+                    "finding": (k.finding or "").replace("_", " "), "confidence": k.confidence,
                     "reason": k.reason, "reason_html": reason_html(k.reason, copy_by_id), "numbers": _numbers(k),
                     "evidence": json.dumps(k.evidence, indent=1, sort_keys=True, default=str, ensure_ascii=False) if k.evidence else "",
                 }

@@ -68,6 +68,8 @@ class _ArticleEntry:
     flags: int = 0
     assets: frozenset[str] = frozenset()
     verdicts: frozenset[str] = frozenset()
+    #: the highest confidence among the article's flags (0 when none is scored).
+    top_confidence: float = 0.0
 
 
 @dataclass
@@ -86,6 +88,10 @@ class _Story:
     @property
     def flags(self) -> int:
         return sum(a.flags for a in self.articles)
+
+    @property
+    def top_confidence(self) -> float:
+        return max((a.top_confidence for a in self.articles), default=0.0)
 
     @property
     def latest(self) -> str:
@@ -139,6 +145,7 @@ def _claims_and_checks(db: sqlite_utils.Database, article_id: str) -> tuple[list
                     tolerance=row.get("tolerance"), reason=row.get("reason") or "",
                     evidence=evidence if isinstance(evidence, dict) else {"value": evidence},
                     as_of=datetime.fromisoformat(row["as_of"]) if row.get("as_of") else None,
+                    confidence=row.get("confidence"), finding=row.get("finding"),
                 ))
             except (ValidationError, ValueError, KeyError) as exc:
                 log.warning("check %s of article %s not shown: %s", row.get("id"), article_id, exc)
@@ -224,7 +231,8 @@ def write_report(
         raise ExportError(f"cannot read the database for the report: {exc}") from exc
     for story in stories:
         story.articles.sort(key=lambda a: (a.published_at or "", a.id))
-    ordered = sorted(stories, key=lambda s: (-s.conflicts, -s.flags, _neg(s.latest), s.id))
+    # the flags most likely real first (spec/checks.md ``confidence``), then conflicts and counts
+    ordered = sorted(stories, key=lambda s: (-s.top_confidence, -s.conflicts, -s.flags, _neg(s.latest), s.id))
     facets = _facets(ordered)
     common = {
         "totals": totals, "verdict_order": VERDICT_ORDER, "inline_css": None,
@@ -275,6 +283,13 @@ def _write_articles(
             "published_at": r["published_at"], "href": article_file_name(r["id"]),
         })
     zone = _zone(db)
+    top_conf = {
+        str(k): float(v)
+        for k, v in db.conn.execute(
+            "SELECT article_id, MAX(confidence) FROM checks WHERE verdict = 'inconsistent' "
+            "AND confidence IS NOT NULL GROUP BY article_id"
+        )
+    } if "confidence" in db["checks"].columns_dict else {}
     story_conflicts = _count(db, "SELECT id, conflicts FROM stories WHERE conflicts IS NOT NULL")
     canonical = {str(k): str(v) for k, v in db.conn.execute("SELECT id, canonical_id FROM stories")}
     total = db.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
@@ -310,7 +325,7 @@ def _write_articles(
             id=row["id"], title=title, source=row["source"], published_at=row["published_at"],
             href=f"{ARTICLES_DIR}/{name}", claims=claim_counts.get(row["id"], 0),
             flags=flag_counts.get(row["id"], 0), assets=frozenset(assets_of.get(row["id"], ())),
-            verdicts=frozenset(verdicts_of.get(row["id"], ())),
+            verdicts=frozenset(verdicts_of.get(row["id"], ())), top_confidence=top_conf.get(row["id"], 0.0),
         ))
         if row["id"] == canonical.get(story_id, story_id) or not story.title:
             story.title, story.href = title, f"{ARTICLES_DIR}/{name}"

@@ -1,0 +1,340 @@
+"""Judged flags as an evaluation: draw flags from a run, judge them by hand, score them.
+
+Three modes (see ``docs/judging.md`` for how to judge):
+
+``draw``: N random flags (``inconsistent`` checks; ``--all-verdicts`` for every
+verdict) from a run database, drawn with a seed from the ids in sorted order, so the
+same database, seed and N give the same sample. ``--exclude`` leaves out flags
+already judged (a fresh sample after each change: never tune on the sample you
+report). Writes a judging sheet as JSONL (one flag a line: the claim, its sentence and
+the article around it, the check's expected/observed/reason/evidence, the model's
+features, the market ±48 hours at the claim's asset, and an empty ``judgement``) and
+the same as readable Markdown for the judge.
+
+``score``: reads judged sheets (``judgement.label`` set to ``real``, ``misread`` or
+``check_wrong``) and prints flag precision (real / judged) per check, per finding and
+per confidence band, each with a Wilson 95% interval, and the kinds of error.
+
+``calibrate``: fits the verdict-confidence coefficients to judged sheets
+(``newsclaims.check.confidence.calibrate``) and writes them as JSON; point
+``check.confidence_model`` at the file, or copy it over
+``src/newsclaims/data/verdict_confidence.json``.
+
+Usage:
+    python benchmarks/flags.py draw run.db -n 100 --seed 10 -o corpus/judged/flags-s10
+    python benchmarks/flags.py score corpus/judged/flags-s10.jsonl
+    python benchmarks/flags.py calibrate corpus/judged/*.jsonl -o coef.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from newsclaims.check.confidence import calibrate, features, load_model
+from newsclaims.market import MarketData, open_market
+from newsclaims.models import Check
+from newsclaims.pipeline import claim_from_row
+from newsclaims.storage import open_db
+
+#: characters of article text shown either side of the claim.
+CONTEXT_CHARS = 600
+#: hours of market shown either side of the time the claim was checked at.
+MARKET_HOURS = 48
+#: the most candles shown per flag in the Markdown sheet (a coarser interval is used beyond).
+MAX_CANDLE_ROWS = 30
+LABELS = ("real", "misread", "check_wrong")
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for k successes out of n (95% by default).
+
+    >>> [round(x, 3) for x in wilson(9, 80)]
+    [0.06, 0.2]
+    """
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+# --------------------------------------------------------------------------- draw
+
+
+def _check_from_row(row: dict[str, Any], claim_row: dict[str, Any]) -> Check:
+    evidence = json.loads(row["evidence"]) if row.get("evidence") else {}
+    return Check(
+        claim=claim_from_row(claim_row), check=row["check"], verdict=row["verdict"],
+        severity=row.get("severity"), expected=row.get("expected"), observed=row.get("observed"),
+        deviation=row.get("deviation"), tolerance=row.get("tolerance"), reason=row.get("reason") or "",
+        evidence=evidence if isinstance(evidence, dict) else {"value": evidence},
+        as_of=datetime.fromisoformat(row["as_of"]) if row.get("as_of") else None,
+        confidence=row.get("confidence"), finding=row.get("finding"),
+    )
+
+
+def _market_rows(market: MarketData | None, asset: str | None, at: datetime | None) -> dict[str, Any]:
+    if market is None or asset is None or at is None or asset not in market.assets():
+        return {"asset": asset, "candles": [], "note": "no market data for this asset or time"}
+    start, end = at - timedelta(hours=MARKET_HOURS), at + timedelta(hours=MARKET_HOURS)
+    candles = []
+    for interval in market.intervals(asset):
+        candles = market.candles(asset, start, end, interval)
+        if candles and len(candles) <= MAX_CANDLE_ROWS * 4:
+            break
+    return {
+        "asset": asset,
+        "interval": candles[0].interval if candles else None,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "candles": [
+            [c.open_time.astimezone(UTC).isoformat(), c.open, c.high, c.low, c.close] for c in candles
+        ],
+    }
+
+
+def draw(args: argparse.Namespace) -> int:
+    db = open_db(args.db)
+    verdict_sql = "" if args.all_verdicts else "WHERE verdict = 'inconsistent'"
+    if args.check:
+        verdict_sql += (" AND " if verdict_sql else "WHERE ") + '"check" = :check'
+    ids = [r[0] for r in db.execute(f'SELECT id FROM checks {verdict_sql} ORDER BY id', {"check": args.check})]
+    excluded: set[str] = set()
+    for path in args.exclude or []:
+        excluded |= {json.loads(line)["id"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()}
+    population = [i for i in ids if i not in excluded]
+    rng = random.Random(args.seed)
+    chosen = rng.sample(population, min(args.n, len(population)))
+    has_candles = "market_candles" in db.table_names() and db.execute("SELECT 1 FROM market_candles LIMIT 1").fetchone()
+    market: MarketData | None = MarketData.from_db(db) if has_candles else open_market(args.market)
+    drawn_at = datetime.now(UTC).isoformat(timespec="seconds")
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sheet: list[dict[str, Any]] = []
+    for k, cid in enumerate(chosen, 1):
+        row = next(db.query("SELECT * FROM checks WHERE id = ?", [cid]))
+        claim_row = next(db.query("SELECT * FROM claims WHERE id = ?", [row["claim_id"]]))
+        art = next(db.query("SELECT id, source_id, title, text, published_at, url, source FROM articles WHERE id = ?", [row["article_id"]]))
+        check = _check_from_row(row, claim_row)
+        text = art["text"] or ""
+        lo, hi = max(0, check.claim.start - CONTEXT_CHARS), min(len(text), check.claim.end + CONTEXT_CHARS)
+        sheet.append({
+            "n": k,
+            "id": cid,
+            "check": check.check,
+            "verdict": check.verdict,
+            "severity": check.severity,
+            "confidence": check.confidence,
+            "finding": check.finding,
+            "expected": check.expected,
+            "observed": check.observed,
+            "deviation": check.deviation,
+            "tolerance": check.tolerance,
+            "reason": check.reason,
+            "evidence": check.evidence,
+            "as_of": row["as_of"],
+            "claim": {f: claim_row.get(f) for f in (
+                "id", "type", "asset", "subject", "value", "value_max", "unit", "direction", "window",
+                "side", "qualifier", "status", "when", "text", "start", "end", "sentence", "confidence", "extractor",
+            )},
+            "article": {
+                "id": art["id"], "source_id": art["source_id"], "title": art["title"], "source": art["source"],
+                "url": art["url"], "published_at": art["published_at"],
+                "context": text[lo:hi], "context_start": lo,
+            },
+            "market": _market_rows(market, check.claim.asset, check.as_of),
+            "features": features(check),
+            "draw": {"db": str(args.db), "seed": args.seed, "n": args.n, "population": len(population),
+                     "excluded": len(excluded), "all_verdicts": bool(args.all_verdicts), "check": args.check,
+                     "drawn_at": drawn_at},
+            "judgement": {"label": None, "kind": None, "note": ""},
+        })
+    jsonl = out.with_suffix(".jsonl")
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in sheet), encoding="utf-8")
+    out.with_suffix(".md").write_text(sheet_markdown(sheet), encoding="utf-8")
+    print(f"drew {len(sheet)} of {len(population)} flags (seed {args.seed}); wrote {jsonl} and {out.with_suffix('.md')}")
+    return 0
+
+
+def _mark(context: str, start: int, end: int) -> str:
+    return (context[:start] + "**" + context[start:end] + "**" + context[end:]).replace("\n", " ")
+
+
+def sheet_markdown(sheet: list[dict[str, Any]]) -> str:
+    """The judging sheet for a reader: one section per flag."""
+    lines = [
+        "# Judging sheet",
+        "",
+        "Judge each flag by `docs/judging.md`: `real`, `misread` (which kind) or `check_wrong` (which kind).",
+        "Write the judgement into the JSONL sheet (`judgement.label`, `judgement.kind`, `judgement.note`).",
+        "",
+    ]
+    for r in sheet:
+        c, a, m = r["claim"], r["article"], r["market"]
+        rel = c["start"] - a["context_start"], c["end"] - a["context_start"]
+        conf = "" if r["confidence"] is None else f", confidence {r['confidence']:.2f}"
+        lines += [
+            f"## {r['n']}. {r['check']}: {r['verdict']}" + (f" ({r['severity']}{', ' + r['finding'] if r['finding'] else ''}{conf})" if r["severity"] else ""),
+            "",
+            f"- check id `{r['id']}`; article `{a['source_id']}` ({a['source'] or '?'}), published {a['published_at'] or 'unknown'}",
+            f"- title: {a['title']}",
+            f"- claim: {c['type']} {c['asset']} {c['value']}{' to ' + str(c['value_max']) if c['value_max'] is not None else ''} {c['unit']}"
+            f" window={c['window']} when={c['when']} status={c['status']} qualifier={c['qualifier']}"
+            f" (extractor {c['extractor']}, confidence {c['confidence']})",
+            f"- text: “{c['text']}”",
+            f"- sentence: {c['sentence']}",
+            f"- expected {r['expected']}, observed {r['observed']}, deviation {r['deviation']}, tolerance {r['tolerance']}",
+            f"- reason: {r['reason']}",
+            "",
+            f"> …{_mark(a['context'], *rel)}…",
+            "",
+        ]
+        candles = m.get("candles") or []
+        if candles:
+            step = max(1, math.ceil(len(candles) / MAX_CANDLE_ROWS))
+            lows = [x[3] for x in candles]
+            highs = [x[2] for x in candles]
+            lines += [
+                f"Market {m['asset']} {m['interval']} from {m['from'][:16]} to {m['to'][:16]} UTC: "
+                f"low {min(lows):,.2f}, high {max(highs):,.2f} (every {step} candle{'s' if step > 1 else ''} shown)",
+                "",
+                "| open (UTC) | open | high | low | close |",
+                "|---|---|---|---|---|",
+            ]
+            for x in candles[::step]:
+                marker = " ◀ checked at" if r["as_of"] and x[0] <= r["as_of"] < _next(x[0], m["interval"]) else ""
+                lines.append(f"| {x[0][:16]}{marker} | {x[1]:,.2f} | {x[2]:,.2f} | {x[3]:,.2f} | {x[4]:,.2f} |")
+            lines.append("")
+        else:
+            lines += [f"Market: {m.get('note', 'none')}", ""]
+        lines += ["**Judgement:** label ____ kind ____ note ____", ""]
+    return "\n".join(lines)
+
+
+def _next(open_time: str, interval: str | None) -> str:
+    from newsclaims.market.names import interval_seconds
+
+    seconds = interval_seconds(interval) if interval else 0
+    return (datetime.fromisoformat(open_time) + timedelta(seconds=seconds)).isoformat()
+
+
+# --------------------------------------------------------------------------- score
+
+
+def _judged(paths: list[str]) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            label = (r.get("judgement") or {}).get("label")
+            if label is None:
+                continue
+            if label not in LABELS:
+                raise SystemExit(f"{path}: flag {r['id']}: label {label!r} is not one of {', '.join(LABELS)}")
+            rows[r["id"]] = r  # a flag judged twice counts once (the last judgement)
+    return list(rows.values())
+
+
+def _line(name: str, rows: list[dict[str, Any]]) -> str:
+    k = sum(r["judgement"]["label"] == "real" for r in rows)
+    n = len(rows)
+    lo, hi = wilson(k, n)
+    return f"{name:<28} {k:>4}/{n:<4} {k / n if n else 0:6.1%}   [{lo:5.1%}, {hi:5.1%}]"
+
+
+def score(args: argparse.Namespace) -> int:
+    rows = _judged(args.sheets)
+    if not rows:
+        print("no judged flags in the sheets (judgement.label is empty everywhere)")
+        return 1
+    print(f"flag precision (real / judged), Wilson 95% interval; {len(rows)} judged flags")
+    print(f"{'':<28} {'real/judged':>9}  precision  interval")
+    print(_line("all", rows))
+    for title, key in (("by check", lambda r: r["check"]), ("by finding", lambda r: r.get("finding") or "-"),
+                       ("by confidence", lambda r: _band(r.get("confidence"))),
+                       ("by severity", lambda r: r.get("severity") or "-")):
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows:
+            groups[key(r)].append(r)
+        print(f"\n{title}")
+        for name in sorted(groups):
+            print(_line(f"  {name}", groups[name]))
+    kinds = Counter(f"{r['judgement']['label']}: {r['judgement'].get('kind') or '?'}" for r in rows if r["judgement"]["label"] != "real")
+    print("\nwhy the others are not real")
+    for kind, n in kinds.most_common():
+        print(f"  {n:>4}  {kind}")
+    if args.threshold is not None:
+        kept = [r for r in rows if (r.get("confidence") or 0.0) >= args.threshold]
+        print()
+        print(_line(f"confidence >= {args.threshold:g}", kept) if kept else f"no flag at confidence >= {args.threshold:g}")
+    return 0
+
+
+def _band(conf: float | None) -> str:
+    if conf is None:
+        return "unscored"
+    for edge in (0.8, 0.5, 0.2):
+        if conf >= edge:
+            return f">= {edge:.1f}"
+    return "< 0.2"
+
+
+# --------------------------------------------------------------------------- calibrate
+
+
+def calibrate_cmd(args: argparse.Namespace) -> int:
+    rows = _judged(args.sheets)
+    if not rows:
+        print("no judged flags in the sheets")
+        return 1
+    prior = load_model(args.prior)
+    model = calibrate(((r["features"], r["judgement"]["label"] == "real") for r in rows), prior, l2=args.l2)
+    Path(args.output).write_text(model.to_json(), encoding="utf-8")
+    print(f"fitted on {model.meta['fitted_on']} judged flags ({model.meta['real']} real), log loss {model.meta['log_loss']}")
+    for name, value in model.coef.items():
+        print(f"  {name:<22} {prior.coef.get(name, 0.0):+7.3f} -> {value:+7.3f}")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="mode", required=True)
+    d = sub.add_parser("draw", help="draw flags from a run database into a judging sheet")
+    d.add_argument("db")
+    d.add_argument("-n", type=int, default=100, help="flags to draw")
+    d.add_argument("--seed", type=int, required=True)
+    d.add_argument("-o", "--output", required=True, help="sheet path without suffix (.jsonl and .md are written)")
+    d.add_argument("--all-verdicts", action="store_true", help="draw from every check, not only flags")
+    d.add_argument("--check", default=None, help="only this check (market_price, level_vs_price, ...)")
+    d.add_argument("--exclude", nargs="*", help="sheets whose flags are left out (already judged)")
+    d.add_argument("--market", default=None, help="market data when the database holds none")
+    s = sub.add_parser("score", help="flag precision per check from judged sheets")
+    s.add_argument("sheets", nargs="+")
+    s.add_argument("--threshold", type=float, default=0.5, help="also the precision of flags at this confidence")
+    c = sub.add_parser("calibrate", help="fit the verdict-confidence coefficients to judged sheets")
+    c.add_argument("sheets", nargs="+")
+    c.add_argument("-o", "--output", required=True)
+    c.add_argument("--prior", default=None, help="coefficients to start from (default: the packaged ones)")
+    c.add_argument("--l2", type=float, default=1.0, help="pull toward the prior (larger: stay closer)")
+    args = ap.parse_args(argv)
+    return {"draw": draw, "score": score, "calibrate": calibrate_cmd}[args.mode](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

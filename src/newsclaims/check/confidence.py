@@ -1,0 +1,217 @@
+"""Verdict confidence: the probability that a flag is a real misstatement by the article.
+
+``severity`` says how wrong a claim is *if* the flag is real; ``confidence`` says how
+likely it is real at all. Most flags on real news are misreadings of the text (a
+past figure read as current, the wrong asset, a target read as a price), and what
+gives them away is measurable: the extractor's own confidence, which check fired, and
+how plausible the deviation is (a price 40% off the market is far more likely a
+misread than a publisher's error; a figure the market matched hours before
+publication is a stale figure, the commonest real error).
+
+The model is a logistic regression over a few named features (:func:`features`),
+with coefficients in a JSON file: the packaged ``data/verdict_confidence.json`` (set
+by hand from the judged sample of issue 10, to be refitted), or the file named by
+``settings.check.confidence_model``. :func:`calibrate` fits them from judged flag
+sheets (``benchmarks/flags.py``), shrinking toward the current values so a small
+sample cannot swing them far.
+
+Example:
+    >>> model = load_model()
+    >>> 0.0 < model.predict({"bias": 1.0, "stale": 1.0}) < 1.0
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..models import Check
+
+#: extraction confidence is clipped to this range before its logit is taken.
+CONF_CLIP = (0.02, 0.98)
+#: ``excess`` (log of deviation over tolerance) is clipped to [0, EXCESS_CAP]: far beyond
+#: the tolerance, ``implausible`` takes over.
+EXCESS_CAP = 3.0
+#: relative deviation (0.10 = 10%; points / 100 for percent claims) beyond which a flag's
+#: size is implausible for a publisher's error, per check; ``implausible`` counts tenths
+#: beyond it. The judged dump sample had no real price flag more than 10% off the market.
+IMPLAUSIBLE_FROM = {
+    "market_price": 0.10,
+    "market_change": 0.10,
+    "level_vs_price": 0.25,
+    "internal": 0.25,
+    "cross_copy": 0.10,
+}
+#: hours of staleness within which a stale figure is a publisher's typical error.
+STALE_USUAL_HOURS = 36.0
+CHECKS = ("market_price", "market_change", "level_vs_price", "internal", "cross_copy")
+#: the features, in the order of the coefficient vector.
+FEATURES = (
+    "bias",
+    "extraction",
+    *(f"check_{c}" for c in CHECKS),
+    "excess",
+    "implausible",
+    "stale",
+    "stale_late",
+    "never_true",
+    "wrong_direction",
+    "window_assumed",
+    "dated",
+    "price_from_article",
+)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, CONF_CLIP[0]), CONF_CLIP[1])
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def features(check: Check) -> dict[str, float]:
+    """The model's inputs for one check row (all numbers; absent features are 0)."""
+    c = check.claim
+    ev = check.evidence
+    out = dict.fromkeys(FEATURES, 0.0)
+    out["bias"] = 1.0
+    out["extraction"] = _logit(c.confidence)
+    if check.check in CHECKS:
+        out[f"check_{check.check}"] = 1.0
+    dev, tol = check.deviation, check.tolerance
+    if dev is not None:
+        if tol and tol > 0:
+            out["excess"] = min(max(math.log(max(abs(dev), 1e-12) / tol), 0.0), EXCESS_CAP)
+        rel = abs(dev) / 100 if c.unit == "percent" and check.check != "level_vs_price" else abs(dev)
+        start = IMPLAUSIBLE_FROM.get(check.check)
+        if start is not None:
+            out["implausible"] = max(0.0, rel - start) * 10
+    finding = check.finding or ev.get("finding")
+    out["stale"] = float(finding == "stale")
+    # the real stale figures judged for issue 10 were 8-36 hours old; older "matches" are
+    # likelier a past figure read as current: days beyond STALE_USUAL_HOURS
+    stale_by = ev.get("stale_by")
+    if out["stale"] and isinstance(stale_by, (int, float)):
+        out["stale_late"] = max(0.0, float(stale_by) - STALE_USUAL_HOURS) / 24
+    out["never_true"] = float(finding == "never_true")
+    out["wrong_direction"] = float(finding == "wrong_direction" or bool(ev.get("wrong_direction")))
+    out["window_assumed"] = float(bool(ev.get("window_assumed")))
+    out["dated"] = float(bool(c.when) or ev.get("time_reference") not in (None, "current"))
+    out["price_from_article"] = float(ev.get("price_from") == "article")
+    return out
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """Logistic coefficients over :data:`FEATURES` (missing ones count 0)."""
+
+    coef: dict[str, float]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def predict(self, x: Mapping[str, float]) -> float:
+        """The probability for one feature vector."""
+        return _sigmoid(sum(self.coef.get(k, 0.0) * v for k, v in x.items()))
+
+    def score(self, check: Check) -> float:
+        return round(self.predict(features(check)), 4)
+
+    def to_json(self) -> str:
+        return json.dumps({"features": list(FEATURES), "coef": self.coef, **self.meta}, indent=2) + "\n"
+
+
+def _from_data(data: Mapping[str, Any], where: str) -> ConfidenceModel:
+    coef = data.get("coef")
+    if not isinstance(coef, dict) or not all(isinstance(v, (int, float)) for v in coef.values()):
+        raise ValueError(f"{where}: expected a 'coef' object of numbers")
+    unknown = set(coef) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"{where}: unknown features {sorted(unknown)}; known: {', '.join(FEATURES)}")
+    meta = {k: v for k, v in data.items() if k not in ("coef", "features")}
+    return ConfidenceModel({k: float(v) for k, v in coef.items()}, meta)
+
+
+@lru_cache(maxsize=8)
+def load_model(path: str | None = None) -> ConfidenceModel:
+    """The coefficients in ``path``, or the packaged ``data/verdict_confidence.json``.
+
+    Raises:
+        ValueError: the file is not a coefficient file (the message names it).
+    """
+    if path is None:
+        text = resources.files("newsclaims").joinpath("data/verdict_confidence.json").read_text("utf-8")
+        where = "data/verdict_confidence.json"
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+        where = path
+    return _from_data(json.loads(text), where)
+
+
+def score_checks(rows: Sequence[Check], model: ConfidenceModel) -> list[Check]:
+    """The rows with ``confidence`` set on every ``inconsistent`` one (others keep None)."""
+    return [
+        r.model_copy(update={"confidence": model.score(r)}) if r.verdict == "inconsistent" else r
+        for r in rows
+    ]
+
+
+def calibrate(
+    samples: Iterable[tuple[Mapping[str, float], bool]],
+    prior: ConfidenceModel | None = None,
+    *,
+    l2: float = 1.0,
+    iterations: int = 50,
+) -> ConfidenceModel:
+    """Fit the coefficients to judged flags: (features, the flag was real) pairs.
+
+    Maximum a posteriori logistic regression by Newton's method with a Gaussian prior
+    centred on ``prior``'s coefficients (the packaged ones by default): ``l2`` is the
+    prior's precision, so with few judged flags the fit stays near the prior and with
+    many it follows the data.
+
+    Example:
+        >>> data = [({"bias": 1.0, "stale": 1.0}, True)] * 8 + [({"bias": 1.0}, False)] * 8
+        >>> m = calibrate(data)
+        >>> m.predict({"bias": 1.0, "stale": 1.0}) > m.predict({"bias": 1.0})
+        True
+    """
+    import numpy as np
+
+    prior = prior or load_model()
+    rows = list(samples)
+    names = list(FEATURES)
+    x = np.array([[float(f.get(n, 0.0)) for n in names] for f, _ in rows], dtype=np.float64).reshape(len(rows), len(names))
+    y = np.array([1.0 if real else 0.0 for _, real in rows])
+    w0 = np.array([prior.coef.get(n, 0.0) for n in names])
+    w = w0.copy()
+    eye = np.eye(len(names))
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(x @ w)))
+        grad = x.T @ (p - y) + l2 * (w - w0)
+        hess = (x.T * (p * (1 - p))) @ x + l2 * eye
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.max(np.abs(step))) < 1e-8:
+            break
+    p = 1.0 / (1.0 + np.exp(-(x @ w)))
+    eps = 1e-12
+    loss = float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))) if len(rows) else 0.0
+    meta = {
+        "fitted_on": len(rows),
+        "real": int(y.sum()),
+        "l2": l2,
+        "log_loss": round(loss, 4),
+        "note": "fitted by newsclaims.check.confidence.calibrate from judged flag sheets",
+    }
+    return ConfidenceModel({n: round(float(v), 4) for n, v in zip(names, w, strict=True)}, meta)
