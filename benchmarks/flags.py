@@ -29,6 +29,8 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gzip
 import json
 import math
 import random
@@ -114,7 +116,7 @@ def draw(args: argparse.Namespace) -> int:
     ids = [r[0] for r in db.execute(f'SELECT id FROM checks {verdict_sql} ORDER BY id', {"check": args.check})]
     excluded: set[str] = set()
     for path in args.exclude or []:
-        excluded |= {json.loads(line)["id"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()}
+        excluded |= {json.loads(line)["id"] for line in _lines(path) if line.strip()}
     population = [i for i in ids if i not in excluded]
     rng = random.Random(args.seed)
     chosen = rng.sample(population, min(args.n, len(population)))
@@ -234,10 +236,18 @@ def _next(open_time: str, interval: str | None) -> str:
 # --------------------------------------------------------------------------- score
 
 
+def _lines(path: str) -> list[str]:
+    """The lines of a sheet, gzipped (``.jsonl.gz``, as kept in ``corpus/judged/``) or not."""
+    data = Path(path).read_bytes()
+    if path.endswith(".gz"):
+        data = gzip.decompress(data)
+    return data.decode("utf-8").splitlines()
+
+
 def _judged(paths: list[str]) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for path in paths:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
+        for line in _lines(path):
             if not line.strip():
                 continue
             r = json.loads(line)
@@ -304,6 +314,8 @@ def calibrate_cmd(args: argparse.Namespace) -> int:
         return 1
     prior = load_model(args.prior)
     model = calibrate(((r["features"], r["judgement"]["label"] == "real") for r in rows), prior, l2=args.l2)
+    sheets = sorted(Path(s).name for s in args.sheets)
+    model = dataclasses.replace(model, meta={**model.meta, "sheets": sheets, "prior": args.prior or "packaged"})
     Path(args.output).write_text(model.to_json(), encoding="utf-8")
     print(f"fitted on {model.meta['fitted_on']} judged flags ({model.meta['real']} real), log loss {model.meta['log_loss']}")
     for name, value in model.coef.items():

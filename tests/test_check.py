@@ -958,9 +958,12 @@ def test_confidence_on_every_flag_and_plausibility(market: MarketData, settings:
         rows[c.article_id] = only(check_claims([c], published_at=T_0622, market=market, settings=settings), "market_price")
     assert all(r.verdict == "inconsistent" and r.confidence is not None for r in rows.values())
     assert rows["c1"].finding == "stale" and rows["c3"].finding == "never_true"
-    assert rows["c1"].confidence > 0.8  # type: ignore[operator]
-    assert rows["c3"].confidence < 0.05  # type: ignore[operator]
-    assert rows["c1"].confidence > rows["c4"].confidence  # type: ignore[operator]
+    # the packaged coefficients are fitted to judged flags: a stale figure is the likeliest
+    # real flag, a price 56% off the market the least likely, a doubtful reading below a sure one
+    conf = {k: r.confidence for k, r in rows.items()}
+    assert conf["c1"] > conf["c3"] and conf["c2"] > conf["c3"], conf  # type: ignore[operator]
+    assert conf["c1"] > 0.2 and conf["c3"] < 0.05, conf  # type: ignore[operator]
+    assert conf["c1"] > conf["c4"], conf  # type: ignore[operator]
     ok = claim("price", "ETH", 2200.0, "Ethereum is trading at $2,200")
     row = only(check_claims([ok], published_at=T_0622, market=market, settings=settings), "market_price")
     assert row.verdict == "consistent" and row.confidence is None and row.finding is None

@@ -107,14 +107,16 @@ def test_factcheck_fail_on_gates_by_confidence(runner: CliRunner, tmp_path: Path
     assert res.exit_code == 1, res.output
     price = next(c for c in json.loads(res.output) if c["check"] == "market_price")
     assert price["verdict"] == "inconsistent" and price["confidence"] < 0.05
-    assert runner.invoke(main, [*args, "--fail-on", "0.5"]).exit_code == 0
+    assert runner.invoke(main, [*args, "--fail-on", "0.25"]).exit_code == 0
     # the seeds' $75K support above the article's own $67,460 is a flag worth a person's time
     seed = str(CORPUS / "seeds" / "000_8e8d785f63898a59.txt")
-    res = runner.invoke(main, ["factcheck", seed, "--format", "json", "--fail-on", "0.5"])
+    # (the packaged confidence is fitted to judged dump flags, where 3 of 21 wrong-side
+    # levels were real: a level flag's confidence sits near 0.3, a far-off price's near 0)
+    res = runner.invoke(main, ["factcheck", seed, "--format", "json", "--fail-on", "0.25"])
     assert res.exit_code == 1, res.output
     checks = json.loads(res.output)
     assert checks[0]["verdict"] == "inconsistent" and checks[0]["claim"]["value"] == 75000.0  # most confident first
-    assert checks[0]["confidence"] >= 0.5
+    assert checks[0]["confidence"] >= 0.25
     assert runner.invoke(main, ["factcheck", seed, "--fail-on", "1.5"]).exit_code == 2
 
 

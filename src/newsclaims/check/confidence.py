@@ -49,6 +49,10 @@ IMPLAUSIBLE_FROM = {
     "internal": 0.25,
     "cross_copy": 0.10,
 }
+#: ``implausible`` is clipped to this (30% beyond the start): a price 100 times off the
+#: market is no less a misread than one 40% off, and an unbounded feature let one such
+#: flag dominate the fit (Newton's method overflowed on the 320 judged flags).
+IMPLAUSIBLE_CAP = 3.0
 #: hours of staleness within which a stale figure is a publisher's typical error.
 STALE_USUAL_HOURS = 36.0
 CHECKS = ("market_price", "market_change", "level_vs_price", "internal", "cross_copy")
@@ -97,7 +101,7 @@ def features(check: Check) -> dict[str, float]:
         rel = abs(dev) / 100 if c.unit == "percent" and check.check != "level_vs_price" else abs(dev)
         start = IMPLAUSIBLE_FROM.get(check.check)
         if start is not None:
-            out["implausible"] = max(0.0, rel - start) * 10
+            out["implausible"] = min(max(0.0, rel - start) * 10, IMPLAUSIBLE_CAP)
     finding = check.finding or ev.get("finding")
     out["stale"] = float(finding == "stale")
     # the real stale figures judged for issue 10 were 8-36 hours old; older "matches" are
@@ -122,7 +126,7 @@ class ConfidenceModel:
 
     def predict(self, x: Mapping[str, float]) -> float:
         """The probability for one feature vector."""
-        return _sigmoid(sum(self.coef.get(k, 0.0) * v for k, v in x.items()))
+        return _sigmoid(sum(self.coef.get(k, 0.0) * v for k, v in _bounded(x).items()))
 
     def score(self, check: Check) -> float:
         return round(self.predict(features(check)), 4)
@@ -158,6 +162,14 @@ def load_model(path: str | None = None) -> ConfidenceModel:
     return _from_data(json.loads(text), where)
 
 
+def _bounded(x: Mapping[str, float]) -> Mapping[str, float]:
+    """Features as :func:`features` gives them today (sheets drawn before a cap was set
+    hold unbounded values)."""
+    if x.get("implausible", 0.0) <= IMPLAUSIBLE_CAP:
+        return x
+    return {**x, "implausible": IMPLAUSIBLE_CAP}
+
+
 def score_checks(rows: Sequence[Check], model: ConfidenceModel) -> list[Check]:
     """The rows with ``confidence`` set on every ``inconsistent`` one (others keep None)."""
     return [
@@ -191,22 +203,30 @@ def calibrate(
     prior = prior or load_model()
     rows = list(samples)
     names = list(FEATURES)
-    x = np.array([[float(f.get(n, 0.0)) for n in names] for f, _ in rows], dtype=np.float64).reshape(len(rows), len(names))
+    x = np.array([[float(_bounded(f).get(n, 0.0)) for n in names] for f, _ in rows], dtype=np.float64).reshape(len(rows), len(names))
     y = np.array([1.0 if real else 0.0 for _, real in rows])
     w0 = np.array([prior.coef.get(n, 0.0) for n in names])
     w = w0.copy()
     eye = np.eye(len(names))
+
+    def objective(v: Any) -> float:
+        z = x @ v
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * l2 * np.sum((v - w0) ** 2))
+
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(x @ w)))
         grad = x.T @ (p - y) + l2 * (w - w0)
         hess = (x.T * (p * (1 - p))) @ x + l2 * eye
         step = np.linalg.solve(hess, grad)
-        w -= step
-        if float(np.max(np.abs(step))) < 1e-8:
+        # damped Newton: halve the step until the objective does not grow
+        t, before = 1.0, objective(w)
+        while objective(w - t * step) > before and t > 1e-6:
+            t /= 2
+        w = w - t * step
+        if float(np.max(np.abs(t * step))) < 1e-8:
             break
-    p = 1.0 / (1.0 + np.exp(-(x @ w)))
-    eps = 1e-12
-    loss = float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))) if len(rows) else 0.0
+    z = x @ w
+    loss = float(np.mean(np.logaddexp(0.0, z) - y * z)) if len(rows) else 0.0
     meta = {
         "fitted_on": len(rows),
         "real": int(y.sum()),
