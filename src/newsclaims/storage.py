@@ -208,6 +208,16 @@ def _m0007_claim_status_when(db: sqlite_utils.Database) -> None:
     db.table("claims").add_column("when", str)
 
 
+@migrations(name="0010_story_embeddings")
+def _m0010_story_embeddings(db: sqlite_utils.Database) -> None:
+    # title-and-lead embeddings for story grouping, kept so a re-run embeds only new
+    # articles; ``encoder`` is the encoder's fingerprint (another model recomputes).
+    # (if_not_exists: databases an earlier build of this change made hold the table already)
+    db.table("story_embeddings").create(
+        {"article_id": str, "encoder": str, "vector": bytes}, pk="article_id", if_not_exists=True
+    )
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (and create or migrate) a newsclaims database in WAL mode.
 
