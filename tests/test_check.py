@@ -639,7 +639,9 @@ def test_cross_copy_says_which_copy_the_market_supports(market: MarketData, sett
     assert rows[0].evidence["copies"][0]["published_at"].startswith("2025-05-19T15:33")
 
 
-def test_cross_copy_difference_explained_by_publication_times(market: MarketData, settings: Settings) -> None:
+def test_cross_copy_leaves_a_price_of_a_day_later_to_the_market(market: MarketData, settings: Settings) -> None:
+    # issue 11: a copy published a day later is compared with the market at its own
+    # time (the market_price check), not with the other copy
     later = T_0519 + timedelta(hours=30)
     p1, p2 = market.price_at("BTC", T_0519), market.price_at("BTC", later)
     assert p1 is not None and p2 is not None and abs(p1.price / p2.price - 1) > 0.02
@@ -647,12 +649,43 @@ def test_cross_copy_difference_explained_by_publication_times(market: MarketData
         "x1": [claim("price", "BTC", round(p1.price), "Bitcoin is trading at $X", article_id="x1")],
         "x2": [claim("price", "BTC", round(p2.price), "Bitcoin is trading at $Y", article_id="x2")],
     }
+    assert check_cross_copy(story, published={"x1": T_0519, "x2": later}, market=market, settings=settings) == []
+    # without times nothing says they are apart: the same difference is flagged
+    rows = check_cross_copy(story, published={"x1": None, "x2": None}, market=market, settings=settings)
+    assert {r.verdict for r in rows} == {"inconsistent"}
+
+
+def test_cross_copy_difference_explained_by_publication_times(market: MarketData, settings: Settings) -> None:
+    # copies within the comparison gap whose values each match the market at their own time
+    later = T_0519 + timedelta(hours=2, minutes=50)
+    p1, p2 = market.price_at("BTC", T_0519), market.price_at("BTC", later)
+    assert p1 is not None and p2 is not None
+    story = {
+        "x1": [claim("price", "BTC", round(p1.price * 0.985), "Bitcoin is trading at $X", article_id="x1")],
+        "x2": [claim("price", "BTC", round(p2.price * 1.01), "Bitcoin is trading at $Y", article_id="x2")],
+    }
     rows = check_cross_copy(story, published={"x1": T_0519, "x2": later}, market=market, settings=settings)
     assert {r.verdict for r in rows} == {"consistent"}
     assert "each agrees with the market at its own publication time" in rows[0].reason
-    # without times the same difference is flagged
-    rows = check_cross_copy(story, published={"x1": None, "x2": None}, market=market, settings=settings)
-    assert {r.verdict for r in rows} == {"inconsistent"}
+
+
+def test_cross_copy_never_lists_an_article_as_its_own_copy(market: MarketData, settings: Settings) -> None:
+    # an article stating two different BTC prices (an internal matter) and one other copy:
+    # each claim is compared with the other article only
+    story = {
+        "x1": [claim("price", "BTC", 105000.0, "Bitcoin is trading at $105,000", article_id="x1"),
+               claim("price", "BTC", 98000.0, "Bitcoin trades at $98,000", article_id="x1")],
+        "x2": [claim("price", "BTC", 105100.0, "BTC trades at $105,100", article_id="x2")],
+    }
+    published = {"x1": T_0519, "x2": T_0519 + timedelta(minutes=30)}
+    rows = check_cross_copy(story, published=published, market=market, settings=settings)
+    assert len(rows) == 3
+    for r in rows:
+        assert f"in {r.claim.article_id}" not in r.reason
+        assert all(c["article_id"] != r.claim.article_id or c["claim_id"] == r.claim.id
+                   for c in r.evidence["copies"])
+    x2 = next(r for r in rows if r.claim.article_id == "x2")
+    assert "x1" in x2.reason and "x2 (" not in x2.reason
 
 
 def test_group_stories_ignores_generic_figures(settings: Settings) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 import sqlite3
 import struct
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -475,6 +477,30 @@ def test_real_factcheck_output_is_marked_or_noted(browser: Any, tmp_path: Path) 
         for n, text in marks:
             assert ordered[n - 1].text == text == article.text[ordered[n - 1].start : ordered[n - 1].end]
         assert len(marks) + len(notes) == len(claims), article.source_id
+
+
+def test_story_page_shows_copies_figures_and_conflicts(site: Path) -> None:
+    # issue 11: a page per story: outlets, times, the figures side by side, the conflicts
+    # and which copy the market supports
+    story = SEED_000["story_id"]
+    members = sorted((a for a in ROWS["articles"] if a["story_id"] == story), key=lambda a: (a["published_at"] or "", a["id"]))
+    assert len(members) == 3
+    page = site / "stories" / f"{safe_file_stem(story)}.html"
+    html = page.read_text(encoding="utf-8")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="stories/{safe_file_stem(story)}.html"' in index
+    for a in members:
+        assert f'href="../articles/{article_file_name(a["id"])}"' in html
+    cross = [k for k in ROWS["checks"] if k["check"] == "cross_copy" and k["article_id"] in {a["id"] for a in members}]
+    bad = [k for k in cross if k["verdict"] == "inconsistent"]
+    assert bad, "the seed story has a conflict"
+    # every conflict's reason is listed, escaped as the page escapes text
+    for k in bad:
+        assert html_escape(k["reason"], quote=True) in html or html_escape(k["reason"], quote=False) in html
+    # the facts table has one column per copy and a row for the conflicting fact
+    assert len(re.findall(r'<th>#\d', html)) == len(members)
+    assert 'class="has-conflicts"' in html
+    assert "Content-Security-Policy" in html and "<script" not in html
 
 
 # --------------------------------------------------------------------------- issue 13

@@ -606,21 +606,16 @@ class Runner:
         grouping gets each article's claim fingerprints streamed from SQL, and full
         claims are loaded only for the stories with more than one article.
         """
-        from .check import StoryInput, check_cross_copy, group_stories
-        from .check.stories import claim_fingerprint
+        from .check import check_cross_copy
+        from .story import open_story_encoder
 
-        prints: dict[str, set[str]] = {}
-        for aid, type_, asset, value in self.db.execute("SELECT article_id, type, asset, value FROM claims"):
-            prints.setdefault(aid, set()).add(claim_fingerprint(type_, asset, value))
         info = {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, cluster_id, published_at FROM articles")}
         published = {aid: (datetime.fromisoformat(pub) if pub else None) for aid, (_c, pub) in info.items()}
-        inputs = [
-            StoryInput(article_id=aid, cluster_id=cid or aid, published_at=published[aid], fingerprints=frozenset(prints.get(aid, ())))
-            for aid, (cid, _p) in sorted(info.items())
-        ]
-        del prints
-        story_of = group_stories(inputs, self.settings)
-        del inputs
+        encoder = open_story_encoder(self.settings)
+        if encoder is None:
+            story_of = self._stories_by_fingerprints(info, published)
+        else:
+            story_of = self._stories_by_events(encoder, info, published)
         members = story_members(story_of)
         market = self.market or self._open_market()
         cluster_of = {a: c for a, (c, _p) in info.items()}
@@ -650,6 +645,68 @@ class Runner:
             upsert(self.db, "stories", story_rows_, pk="id")
             self.db.conn.executemany("UPDATE articles SET story_id = ? WHERE id = ?", [(sid, aid) for aid, sid in story_of.items()])
         self.stats.stories = len(members)
+
+    def _story_inputs(self, info: dict[str, tuple[str, str]], published: dict[str, datetime | None]) -> list[Any]:
+        """Each article's claim fingerprints, streamed from SQL (not whole claims)."""
+        from .check import StoryInput
+        from .check.stories import claim_fingerprint
+
+        prints: dict[str, set[str]] = {}
+        for aid, type_, asset, value in self.db.execute("SELECT article_id, type, asset, value FROM claims"):
+            prints.setdefault(aid, set()).add(claim_fingerprint(type_, asset, value))
+        source = dict(self.db.execute("SELECT id, source FROM articles").fetchall())
+        return [
+            StoryInput(article_id=aid, cluster_id=cid or aid, published_at=published[aid], source=source.get(aid),
+                       fingerprints=frozenset(prints.get(aid, ())))
+            for aid, (cid, _p) in sorted(info.items())
+        ]
+
+    def _stories_by_fingerprints(self, info: dict[str, tuple[str, str]], published: dict[str, datetime | None]) -> dict[str, str]:
+        """The grouping without an encoder: near-duplicate clusters joined with rewrites
+        that share most of their claim fingerprints (never one outlet's posts of two days)."""
+        from .check import group_stories
+
+        return group_stories(self._story_inputs(info, published), self.settings)
+
+    def _stories_by_events(self, encoder: Any, info: dict[str, tuple[str, str]], published: dict[str, datetime | None]) -> dict[str, str]:
+        """The grouping by events: title-and-lead embeddings (stored per encoder, so a
+        re-run embeds only new articles), dates, names and figures (``newsclaims.story``).
+        The Ray job takes the same steps (:mod:`newsclaims.story.batch`)."""
+        import numpy as np
+
+        from .story.batch import STORY_HEAD_CHARS, embed_chunks, group_by_events, stored_doc
+
+        t = time.perf_counter()
+        # the title and the start of the text are all the grouping reads
+        docs = [
+            stored_doc(aid, title, head, pub, source, cid)
+            for aid, title, head, pub, source, cid in self.db.execute(
+                f"SELECT id, title, substr(text, 1, {STORY_HEAD_CHARS}), published_at, source, cluster_id FROM articles ORDER BY id"
+            )
+        ]
+        self.stats.stage_seconds["story_features"] += time.perf_counter() - t
+        t = time.perf_counter()
+        stored: dict[str, bytes] = dict(
+            self.db.execute("SELECT article_id, vector FROM story_embeddings WHERE encoder = ?", [encoder.fingerprint]).fetchall()
+        )
+        todo = [i for i, d in enumerate(docs) if d.id not in stored]
+        vectors: dict[str, np.ndarray] = {aid: np.frombuffer(v, dtype=np.float32) for aid, v in stored.items()}
+        del stored
+        for part in embed_chunks(len(todo)):
+            chunk = [todo[k] for k in part]
+            emb = encoder.embed([docs[i].features.text for i in chunk])
+            rows = [{"article_id": docs[i].id, "encoder": encoder.fingerprint, "vector": emb[r].tobytes()} for r, i in enumerate(chunk)]
+            with transaction(self.db):
+                upsert(self.db, "story_embeddings", rows, pk="article_id")
+            for r, i in enumerate(chunk):
+                vectors[docs[i].id] = emb[r]
+        self.stats.stage_seconds["story_embed"] += time.perf_counter() - t
+        t = time.perf_counter()
+        matrix = np.stack([vectors[d.id] for d in docs]) if docs else np.zeros((0, 1), dtype=np.float32)
+        del vectors
+        story_of = group_by_events(docs, matrix, self._story_inputs(info, published), self.settings)
+        self.stats.stage_seconds["story_group"] += time.perf_counter() - t
+        return story_of
 
 
 def story_table(
@@ -787,6 +844,7 @@ def factcheck_paths(
     from .check import StoryInput, check_claims, check_cross_copy, group_stories
     from .dedup import DedupIndex, signature
     from .market import open_run_market
+    from .story import open_story_encoder
 
     if market is None:
         market = open_run_market(None, market_path, cache_dir=market_cache)
@@ -799,9 +857,18 @@ def factcheck_paths(
     done = [r for r in results if r.article is not None]
     if len(done) > 1:
         by_id = {r.article.id: r for r in done if r.article is not None}
-        inputs = [StoryInput(article_id=a.id, cluster_id=index.cluster_of(a.id), published_at=a.published_at, claims=r.claims) for r in done if (a := r.article) is not None]
         published = {a.id: a.published_at for r in done if (a := r.article) is not None}
-        for aids in story_members(group_stories(inputs, settings)).values():
+        inputs = [StoryInput(article_id=a.id, cluster_id=index.cluster_of(a.id), published_at=a.published_at, source=a.source, claims=r.claims) for r in done if (a := r.article) is not None]
+        encoder = open_story_encoder(settings)
+        if encoder is not None:
+            from .story import doc_of_article
+            from .story.batch import group_by_events
+
+            docs = sorted((doc_of_article(a, index.cluster_of(a.id)) for r in done if (a := r.article) is not None), key=lambda d: d.id)
+            story_of = group_by_events(docs, encoder.embed([d.features.text for d in docs]), inputs, settings)
+        else:
+            story_of = group_stories(inputs, settings)
+        for aids in story_members(story_of).values():
             if len(aids) > 1:
                 cross = check_cross_copy(
                     {a: by_id[a].claims for a in aids},

@@ -212,6 +212,14 @@ class CheckSettings(Section):
     #: stories: a fingerprint held by more than this many of the articles grouped together is
     #: generic (round levels such as BTC at $105,000 recur all week) and is not compared.
     story_max_df: int = Field(default=6, ge=2)
+    #: stories: the encoder for title-and-lead embeddings: ``default`` (the bundled claim
+    #: model's encoder, models/claims-minilm), ``none`` (claim fingerprints only, the older
+    #: grouping), or a model folder holding encoder.onnx and tokenizer.json.
+    story_model: str = "default"
+    #: stories: copies of one event are published within this many hours of each other.
+    story_window_hours: float = Field(default=48.0, gt=0, le=24 * 14)
+    #: stories: ONNX Runtime threads for the embeddings (they run in the main process).
+    story_threads: int = Field(default=2, ge=1, le=64)
 
 
     @field_validator("confidence_model")

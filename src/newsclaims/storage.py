@@ -218,6 +218,16 @@ def _m0008_check_confidence(db: sqlite_utils.Database) -> None:
     db.table("checks").create_index(["confidence"])
 
 
+@migrations(name="0010_story_embeddings")
+def _m0010_story_embeddings(db: sqlite_utils.Database) -> None:
+    # title-and-lead embeddings for story grouping, kept so a re-run embeds only new
+    # articles; ``encoder`` is the encoder's fingerprint (another model recomputes).
+    # (if_not_exists: databases an earlier build of this change made hold the table already)
+    db.table("story_embeddings").create(
+        {"article_id": str, "encoder": str, "vector": bytes}, pk="article_id", if_not_exists=True
+    )
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     """Open (and create or migrate) a newsclaims database in WAL mode.
 

@@ -62,8 +62,13 @@ STORY_SEED = 7
 #: "supported by the market" in the cross-copy reason.
 SUPPORT_SLACK = 1.0
 #: copies published further apart than this (hours) restate different snapshots of the
-#: market: without market data on every copy, their difference is not a finding.
+#: market: without market data on every copy, their difference is not a finding (facts of
+#: the event, such as a day's liquidations, which are compared at any distance).
 CROSS_COPY_APART_HOURS = 6.0
+#: a current price or change is compared between copies published at most this many hours
+#: apart: the market-price check's own window (2 h) plus slack for a rewrite's lag; copies
+#: further apart are each checked against the market at their own time instead.
+COPY_MAX_GAP_HOURS = 3.0
 
 
 class StoryInput(BaseModel):
@@ -74,6 +79,8 @@ class StoryInput(BaseModel):
     article_id: str
     cluster_id: str | None = None
     published_at: datetime | None = None
+    #: the outlet: one outlet's posts of two different days are never one story.
+    source: str | None = None
     claims: tuple[Claim, ...] = ()
     #: the claims' fingerprints when the caller has them already (the batch job
     #: streams them from the database instead of holding every claim in memory).
@@ -141,12 +148,14 @@ def _hash32(data: bytes) -> int:
 def group_stories(articles: Sequence[StoryInput], settings: Settings) -> dict[str, str]:
     """Group articles into stories: article id -> story id (the smallest member id).
 
+    Near-duplicate clusters joined with :func:`fingerprint_pairs` (the grouping when no
+    encoder is available; with one, :mod:`newsclaims.story` uses these pairs as evidence).
+
     Example:
         >>> group_stories([StoryInput(article_id="b", cluster_id="c1"),
         ...                StoryInput(article_id="a", cluster_id="c1")], load_settings())
         {'b': 'a', 'a': 'a'}
     """
-    cs = settings.check
     ids = [a.article_id for a in articles]
     uf = _UnionFind(sorted(set(ids)))
     by_cluster: dict[str, list[str]] = defaultdict(list)
@@ -156,41 +165,59 @@ def group_stories(articles: Sequence[StoryInput], settings: Settings) -> dict[st
     for members in by_cluster.values():
         for other in members[1:]:
             uf.union(members[0], other)
+    for x, y in fingerprint_pairs(articles, settings):
+        uf.union(x, y)
+    return {aid: uf.find(aid) for aid in ids}
 
+
+def fingerprint_pairs(articles: Sequence[StoryInput], settings: Settings) -> list[tuple[str, str]]:
+    """Pairs of articles that share most of their claim fingerprints (rewrites that
+    restate one press item's figures), published within ``story_max_hours`` when both
+    are dated, and never one outlet's posts of two different days."""
+    cs = settings.check
     prints = {
         a.article_id: a.fingerprints if a.fingerprints is not None else claim_fingerprints(a.claims)
         for a in articles
     }
     # generic figures (round price levels every article of a week repeats) are no
     # evidence of a common source: drop fingerprints held by too many articles
-    df: Counter[str] = Counter(fp for aid in uf.parent for fp in prints.get(aid, frozenset()))
+    df: Counter[str] = Counter(fp for fps in prints.values() for fp in fps)
     prints = {aid: frozenset(fp for fp in fps if df[fp] <= cs.story_max_df) for aid, fps in prints.items()}
     times = {a.article_id: a.published_at for a in articles}
-    eligible = [aid for aid in uf.parent if len(prints[aid]) >= cs.story_min_shared]
-    if len(eligible) > 1:
-        lsh = MinHashLSH(threshold=cs.story_min_jaccard, num_perm=cs.story_num_perm)
-        sigs: dict[str, MinHash] = {}
-        for aid in eligible:
-            m = MinHash(num_perm=cs.story_num_perm, seed=STORY_SEED, hashfunc=_hash32)
-            m.update_batch([p.encode("utf-8") for p in sorted(prints[aid])])
-            sigs[aid] = m
-            lsh.insert(aid, m)
-        max_gap = cs.story_max_hours * 3600
-        for aid in eligible:
-            for other in lsh.query(sigs[aid]):
-                if other <= aid:
-                    continue
-                shared = len(prints[aid] & prints[other])
-                if shared < cs.story_min_shared:
-                    continue
-                jaccard = shared / len(prints[aid] | prints[other])
-                if jaccard < cs.story_min_jaccard:
-                    continue
-                ta, tb = times[aid], times[other]
-                if ta is not None and tb is not None and abs((ta - tb).total_seconds()) > max_gap:
-                    continue
-                uf.union(aid, other)
-    return {aid: uf.find(aid) for aid in ids}
+    sources = {a.article_id: a.source for a in articles}
+    eligible = sorted(aid for aid in prints if len(prints[aid]) >= cs.story_min_shared)
+    pairs: list[tuple[str, str]] = []
+    if len(eligible) < 2:
+        return pairs
+    lsh = MinHashLSH(threshold=cs.story_min_jaccard, num_perm=cs.story_num_perm)
+    sigs: dict[str, MinHash] = {}
+    for aid in eligible:
+        m = MinHash(num_perm=cs.story_num_perm, seed=STORY_SEED, hashfunc=_hash32)
+        m.update_batch([p.encode("utf-8") for p in sorted(prints[aid])])
+        sigs[aid] = m
+        lsh.insert(aid, m)
+    max_gap = cs.story_max_hours * 3600
+    for aid in eligible:
+        for other in sorted(lsh.query(sigs[aid])):
+            if other <= aid:
+                continue
+            shared = len(prints[aid] & prints[other])
+            if shared < cs.story_min_shared:
+                continue
+            jaccard = shared / len(prints[aid] | prints[other])
+            if jaccard < cs.story_min_jaccard:
+                continue
+            ta, tb = times[aid], times[other]
+            if ta is not None and tb is not None and abs((ta - tb).total_seconds()) > max_gap:
+                continue
+            if _same_outlet_other_day(sources[aid], sources[other], ta, tb):
+                continue  # a daily template series: a new story each day
+            pairs.append((aid, other))
+    return pairs
+
+
+def _same_outlet_other_day(sa: str | None, sb: str | None, ta: datetime | None, tb: datetime | None) -> bool:
+    return bool(sa) and sa == sb and ta is not None and tb is not None and ta.date() != tb.date()
 
 
 def story_rows(
@@ -287,8 +314,11 @@ def check_cross_copy(
         settings: ``settings.check.cross_copy_tolerance_points`` / ``_pct`` apply.
 
     Returns:
-        One ``cross_copy`` row per compared claim (a fact stated by two or more copies):
-        ``inconsistent`` when the copies disagree beyond tolerance, else ``consistent``.
+        One ``cross_copy`` row per claim whose fact another article of the story states
+        (an article is never its own copy; a current price or change only counts copies
+        published within :data:`COPY_MAX_GAP_HOURS`): ``inconsistent`` when they disagree
+        beyond tolerance, naming the copy the market supports at each copy's own time,
+        ``consistent`` when they agree or each agrees with the market at its own time.
     """
     cs = settings.check
     groups: dict[tuple[Any, ...], list[Claim]] = defaultdict(list)
@@ -306,7 +336,6 @@ def check_cross_copy(
         copies: list[dict[str, Any]] = []
         for c in members:
             when = published.get(c.article_id)
-            mv = _market_value(key, when, market, settings)
             copies.append(
                 {
                     "article_id": c.article_id,
@@ -315,38 +344,48 @@ def check_cross_copy(
                     "value": c.value,
                     "text": c.text,
                     "published_at": iso(when),
-                    "market_value": mv,
+                    "market_value": _market_value(key, when, market, settings),
                 }
             )
-        values = [c.value for c in members]
-        spread = max(values) - min(values)
-        rel_spread = spread / abs(statistics.median(values)) if not points and statistics.median(values) else spread
         approx = any(c.qualifier == "approx" for c in members)
         eff_tol = tol * (2.0 if approx else 1.0)
-        disagree = rel_spread > eff_tol
         fact = _fact(key)
-        supported = _supported_copies(copies, points, eff_tol)
-        # copies published at different times may both be right: when the market at
-        # each copy's own publication time agrees with each, the difference is the time
-        explained = disagree and _each_matches_market(copies, key, settings)
-        times = [t for t in (published.get(c.article_id) for c in members) if t is not None]
-        apart_h = (max(times) - min(times)).total_seconds() / 3600 if len(times) > 1 else 0.0
-        # copies published hours apart restate different snapshots: without market data on
-        # every copy to say which figure was wrong at its own time, a difference is no finding
-        apart = (
-            disagree and not explained and apart_h > CROSS_COPY_APART_HOURS
-            and any(x["market_value"] is None for x in copies)
-        )
         for c in members:
-            others = [x for x in copies if x["claim_id"] != c.id]
+            when = published.get(c.article_id)
+            # only *other* articles are copies; a current price or change is compared only
+            # with copies published close to it (a copy of a day later is compared with the
+            # market at its own time by the market checks, not with this one)
+            others = [
+                x for x in copies
+                if x["article_id"] != c.article_id and _comparable_times(key, when, published.get(x["article_id"]))
+            ]
+            if not others:
+                continue
+            mine = next(x for x in copies if x["claim_id"] == c.id)
+            compared = [mine, *others]
+            values = [float(x["value"]) for x in compared]
+            spread = max(values) - min(values)
+            mid = statistics.median(values)
+            rel_spread = spread / abs(mid) if not points and mid else spread
+            disagree = rel_spread > eff_tol
+            supported = _supported_copies(compared, points, eff_tol)
+            # copies published at different times may both be right: when the market at
+            # each copy's own publication time agrees with each, the difference is the time
+            explained = disagree and _each_matches_market(compared, key, settings)
+            times = [t for t in (published.get(x["article_id"]) for x in compared) if t is not None]
+            apart_h = (max(times) - min(times)).total_seconds() / 3600 if len(times) > 1 else 0.0
+            # copies published hours apart restate different snapshots: without market data
+            # on every copy to say which figure was wrong at its own time, no finding
+            apart = (
+                disagree and not explained and apart_h > CROSS_COPY_APART_HOURS
+                and any(x["market_value"] is None for x in compared)
+            )
             other_values = [float(x["value"]) for x in others]
-            expected = statistics.median(other_values) if other_values else None
-            dev: float | None = None
-            if expected is not None:
-                dev = c.value - expected
-                if not points:
-                    dev = dev / abs(expected) if expected else None
-            evidence = {"key": f"cross_copy:{'|'.join(str(k) for k in key)}", "copies": copies}
+            expected = statistics.median(other_values)
+            dev: float | None = c.value - expected
+            if not points:
+                dev = (c.value - expected) / abs(expected) if expected else None
+            evidence: dict[str, Any] = {"key": f"cross_copy:{'|'.join(str(k) for k in key)}", "copies": compared}
             if supported is not None:
                 evidence["market_supports"] = supported
             listing = "; ".join(
@@ -360,7 +399,7 @@ def check_cross_copy(
                         c, "cross_copy", "consistent",
                         f"copies of one story give different values for {fact} ({fmt_value(c.value, c.unit)} "
                         f"here, {listing}), but each agrees with the market at its own publication time",
-                        as_of=published.get(c.article_id), expected=expected, deviation=dev,
+                        as_of=when, expected=expected, deviation=dev,
                         tolerance=eff_tol, evidence=evidence,
                     )
                 )
@@ -371,7 +410,7 @@ def check_cross_copy(
                         f"copies of one story give different values for {fact} ({fmt_value(c.value, c.unit)} "
                         f"here, {listing}), but they were published {apart_h:.0f} hours apart and each may "
                         "have been true at its own time",
-                        as_of=published.get(c.article_id), expected=expected, deviation=dev,
+                        as_of=when, expected=expected, deviation=dev,
                         tolerance=eff_tol, evidence={**evidence, "hours_apart": round(apart_h, 1)},
                     )
                 )
@@ -380,11 +419,11 @@ def check_cross_copy(
                     f"copies of one story disagree on {fact}: {fmt_value(c.value, c.unit)} here, "
                     f"{listing}"
                 )
-                reason += _market_words(supported, copies, c.unit)
+                reason += _market_words(supported, compared, c.unit)
                 rows.append(
                     make_check(
                         c, "cross_copy", "inconsistent", reason,
-                        as_of=published.get(c.article_id),
+                        as_of=when,
                         severity=severity_of(rel_spread, eff_tol), expected=expected,
                         deviation=dev, tolerance=eff_tol, evidence=evidence, finding="conflict",
                     )
@@ -394,11 +433,23 @@ def check_cross_copy(
                     make_check(
                         c, "cross_copy", "consistent",
                         f"the other copies of the story give the same {fact}: {listing}",
-                        as_of=published.get(c.article_id), expected=expected, deviation=dev,
+                        as_of=when, expected=expected, deviation=dev,
                         tolerance=eff_tol, evidence=evidence,
                     )
                 )
     return score_checks(rows, load_model(settings.check.confidence_model))
+
+
+def _comparable_times(key: tuple[Any, ...], a: datetime | None, b: datetime | None) -> bool:
+    """Two copies' values of a fact can be compared: always for a fact of the event
+    (a day's liquidations, a week's flows), and for a current price or change only when
+    the copies were published within :data:`COPY_MAX_GAP_HOURS` of each other (or a
+    time is unknown)."""
+    if key[0] not in ("price", "price_change"):
+        return True
+    if a is None or b is None:
+        return True  # nothing says they are apart (undated copies of one press item)
+    return abs((a - b).total_seconds()) <= COPY_MAX_GAP_HOURS * 3600
 
 
 def _each_matches_market(copies: list[dict[str, Any]], key: tuple[Any, ...], settings: Settings) -> bool:
@@ -457,4 +508,4 @@ def _fact(key: tuple[Any, ...]) -> str:
     return f"{asset_name(asset)}'s {wtxt}{noun}".replace(" ", " ")
 
 
-__all__ = ["StoryInput", "check_cross_copy", "claim_fingerprints", "group_stories", "story_rows"]
+__all__ = ["StoryInput", "check_cross_copy", "claim_fingerprints", "fingerprint_pairs", "group_stories", "story_rows"]

@@ -16,8 +16,11 @@ Steps (each ``[stage_seconds]`` key of the summary):
 5. ``dedup``: LSH band keys shuffled by a hash aggregation (buckets of two or more
    articles), candidate pairs verified per bucket, connected components by alternating
    large-star and small-star steps, each a shuffle by node (:mod:`.graph`).
-6. ``stories``: the story grouping over every article and the ``cross_copy`` check per
-   story (a ``map_groups`` over the claims of multi-article stories).
+6. ``stories``: the story grouping over every article, as the local run groups
+   (:mod:`newsclaims.story.batch`): the title-and-lead embeddings by a pool of
+   :class:`StoryEmbedder` actors in the local run's chunks, the grouping on the driver;
+   then the ``cross_copy`` check per story (a ``map_groups`` over the claims of
+   multi-article stories).
 7. ``write``: one Parquet dataset per table, partitioned by month, written to a new
    folder and moved into place; ``manifest.json`` last.
 
@@ -40,6 +43,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from ..errors import StorageError
@@ -210,6 +214,27 @@ class CrossCopyChecker:
         return to_arrow(out, schema)
 
 
+class StoryEmbedder:
+    """A Ray Data actor: the title-and-lead embeddings of whole chunks of documents.
+
+    A chunk is the one the local run embeds in one call (:func:`newsclaims.story.batch.embed_chunks`),
+    so every vector is the local run's, bit for bit.
+    """
+
+    def __init__(self, model_dir: str, threads: int) -> None:
+        from ..extract.learned.embed import SentenceEncoder
+
+        self.encoder = SentenceEncoder(model_dir, threads=threads)
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        chunks: list[int] = []
+        vectors: list[bytes] = []
+        for row in batch.to_pylist():
+            chunks.append(int(row["chunk"]))
+            vectors.append(self.encoder.embed(list(row["texts"])).astype(np.float32).tobytes())
+        return pa.table({"chunk": pa.array(chunks, pa.int64()), "vectors": pa.array(vectors, pa.binary())})
+
+
 # --------------------------------------------------------------------------- batch helpers
 
 
@@ -254,6 +279,24 @@ def _singleton_clusters(batch: pa.Table, drop: dict[str, list[int]], roots: dict
     return pa.table({
         "id": kept.column("id"), "canonical_id": kept.column("id"), "size": pa.array([1] * n, pa.int64()),
         "max_jaccard": pa.array([None] * n, pa.float64()), MONTH: kept.column(MONTH),
+    })
+
+
+def _story_heads(batch: pa.Table, drop: dict[str, list[int]], publishers: dict[str, str]) -> pa.Table:
+    """What the story grouping reads of each article: id, title, the start of the text,
+    time, publisher (under the name the articles table gets) and month."""
+    from ..story.batch import STORY_HEAD_CHARS
+
+    batch = _without(batch, drop, "id")
+    raw = batch.column("source_raw").to_pylist()
+    old = batch.column("source").to_pylist()
+    return pa.table({
+        "id": batch.column("id"),
+        "title": batch.column("title"),
+        "head": pa.array([t[:STORY_HEAD_CHARS] if t is not None else None for t in batch.column("text").to_pylist()], pa.string()),
+        "published_at": batch.column("published_at"),
+        "source": pa.array([publishers.get(r, o) if r is not None else o for r, o in zip(raw, old, strict=True)], pa.string()),
+        MONTH: batch.column(MONTH),
     })
 
 
@@ -460,10 +503,52 @@ class RayRun:
             before = now
         return graph.roots_of(pa.table({"u": [e[0] for e in now], "v": [e[1] for e in now]}, schema=graph.EDGE_SCHEMA))
 
-    def _stories(self, drop: dict[str, list[int]], roots: dict[str, str], market_db: Any, workers: int) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
+    def _publishers(self, drop: dict[str, list[int]]) -> dict[str, str]:
+        """One name per publisher over the whole dataset (the local run's ``_publishers``)."""
+        from ..clean.publishers import publisher_names
+
+        counts: dict[str, int] = {}
+        for b in self._read("articles", ["id", "source_raw", "shard"]).map_batches(_without, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "id"}).iter_batches(batch_format="pyarrow", batch_size=8192):
+            for r in b.column("source_raw").to_pylist():
+                if r is not None:
+                    counts[r] = counts.get(r, 0) + 1
+        return publisher_names(counts)
+
+    def _embed(self, docs: Sequence[Any], model_dir: Path, workers: int) -> np.ndarray:
+        """The documents' embeddings, computed by a pool of :class:`StoryEmbedder` actors
+        in the local run's chunks, stacked in document order."""
+        from ..story.batch import embed_chunks
+
+        parts = embed_chunks(len(docs))
+        if not parts:
+            return np.zeros((0, 1), dtype=np.float32)
+        items = [{"chunk": k, "texts": [docs[i].features.text for i in part]} for k, part in enumerate(parts)]
+        actors = min(workers, len(items))
+        rows = (
+            self.ray.data.from_items(items, override_num_blocks=len(items))
+            .map_batches(
+                StoryEmbedder,
+                batch_size=1,
+                batch_format="pyarrow",
+                concurrency=actors,
+                num_cpus=1,
+                fn_constructor_kwargs={"model_dir": str(model_dir), "threads": max(1, self.settings.check.story_threads // actors)},
+            )
+            .take_all()
+        )
+        got = {int(r["chunk"]): np.frombuffer(r["vectors"], dtype=np.float32).reshape(len(parts[int(r["chunk"])]), -1) for r in rows}
+        return np.concatenate([got[k] for k in range(len(parts))])
+
+    def _stories(self, drop: dict[str, list[int]], roots: dict[str, str], market_db: Any, workers: int, publishers: dict[str, str]) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
+        """The local run's story grouping over the whole dataset: title-and-lead embeddings
+        (an actor pool), then :func:`newsclaims.story.batch.group_by_events` on the driver;
+        claim fingerprints alone when no encoder is configured."""
         from ..check import StoryInput, group_stories
         from ..check.stories import claim_fingerprint
+        from ..story import story_model_dir
+        from ..story.batch import group_by_events, stored_doc
 
+        model_dir = story_model_dir(self.settings)
         prints: dict[str, set[str]] = {}
         claims = self._read("claims", ["article_id", "type", "asset", "value", "shard"])
         for batch in claims.iter_batches(batch_format="pyarrow", batch_size=8192):
@@ -472,15 +557,33 @@ class RayRun:
                 prints.setdefault(aid, set()).add(claim_fingerprint(type_, asset, value))
         published: dict[str, str | None] = {}
         months: dict[str, str] = {}
-        for batch in self._read("articles", ["id", "published_at", "shard", MONTH]).iter_batches(batch_format="pyarrow", batch_size=8192):
-            batch = _without(batch, drop, "id")
-            for aid, pub, month in zip(*(batch.column(c).to_pylist() for c in ("id", "published_at", MONTH)), strict=True):
+        sources: dict[str, str | None] = {}
+        docs = []
+        heads = self._read("articles", ["id", "title", "text", "published_at", "source", "source_raw", "shard", MONTH]).map_batches(
+            _story_heads, batch_format="pyarrow", fn_kwargs={"drop": drop, "publishers": publishers}
+        )
+        for batch in heads.iter_batches(batch_format="pyarrow", batch_size=2048):
+            cols = (batch.column(c).to_pylist() for c in ("id", "title", "head", "published_at", "source", MONTH))
+            for aid, title, head, pub, source, month in zip(*cols, strict=True):
                 published[aid] = pub
                 months[aid] = month
+                sources[aid] = source
+                if model_dir is not None:
+                    docs.append(stored_doc(aid, title, head, pub, source, roots.get(aid, aid)))
         when = {a: (datetime.fromisoformat(p) if p else None) for a, p in published.items()}
-        inputs = [StoryInput(article_id=a, cluster_id=roots.get(a, a), published_at=when[a], fingerprints=frozenset(prints.get(a, ()))) for a in sorted(published)]
+        inputs = [StoryInput(article_id=a, cluster_id=roots.get(a, a), published_at=when[a], source=sources[a], fingerprints=frozenset(prints.get(a, ()))) for a in sorted(published)]
         del prints
-        story_of = group_stories(inputs, self.settings)
+        if model_dir is None:
+            story_of = group_stories(inputs, self.settings)
+        else:
+            docs.sort(key=lambda d: d.id)
+            t = time.perf_counter()
+            vectors = self._embed(docs, model_dir, workers)
+            self.stats.stage_seconds["story_embed"] += time.perf_counter() - t
+            t = time.perf_counter()
+            story_of = group_by_events(docs, vectors, inputs, self.settings)
+            self.stats.stage_seconds["story_group"] += time.perf_counter() - t
+            del docs, vectors
         del inputs
         multi = {a: s for s, aids in story_members(story_of).items() if len(aids) > 1 for a in aids}
         cross = None
@@ -510,7 +613,7 @@ class RayRun:
         self.stats.stories = len(rows)
         return story_of, rows, cross
 
-    def _write(self, drop: dict[str, list[int]], roots: dict[str, str], clusters: list[dict[str, Any]], story_of: dict[str, str], stories: list[dict[str, Any]], cross: Any, plan: ShardPlan) -> None:
+    def _write(self, drop: dict[str, list[int]], roots: dict[str, str], clusters: list[dict[str, Any]], story_of: dict[str, str], stories: list[dict[str, Any]], cross: Any, plan: ShardPlan, publishers: dict[str, str]) -> None:
         ray = self.ray
         final = self.work / f"final-{self.stats.run_id}"
         shutil.rmtree(final, ignore_errors=True)
@@ -520,14 +623,6 @@ class RayRun:
         def write(ds: Any, table: str) -> None:
             ds.write_parquet(str(final / table), partition_cols=[MONTH])
 
-        from ..clean.publishers import publisher_names
-
-        counts: dict[str, int] = {}
-        for b in self._read("articles", ["id", "source_raw", "shard"]).map_batches(_without, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "id"}).iter_batches(batch_format="pyarrow", batch_size=8192):
-            for r in b.column("source_raw").to_pylist():
-                if r is not None:
-                    counts[r] = counts.get(r, 0) + 1
-        publishers = publisher_names(counts)
         write(arts.map_batches(_final_articles, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots, "canonical": canonical, "story_of": story_of, "publishers": publishers}), "articles")
         write(arts.map_batches(_final_signatures, batch_format="pyarrow", fn_kwargs={"drop": drop}), "signatures")
         singles = arts.map_batches(_singleton_clusters, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots})
@@ -603,10 +698,11 @@ class RayRun:
             self.stats.duplicates = sum(c["size"] - 1 for c in clusters)
             self._step("dedup", t)
             t = time.perf_counter()
-            story_of, stories, cross = self._stories(drop, roots, market_db, workers)
+            publishers = self._publishers(drop)
+            story_of, stories, cross = self._stories(drop, roots, market_db, workers, publishers)
             self._step("stories", t)
             t = time.perf_counter()
-            self._write(drop, roots, clusters, story_of, stories, cross, plan)
+            self._write(drop, roots, clusters, story_of, stories, cross, plan, publishers)
             self._step("write", t)
             self.stats.clusters = len(clusters) + (self.stats.stored - len(roots))
         finally:

@@ -425,3 +425,119 @@ def render_articles_page(
         inline_css=None if static_prefix is not None else Markup(stylesheet()),
         static_prefix=static_prefix or "", index_href=index_href, generated_at=generated_at,
     )
+
+
+@dataclass(frozen=True)
+class StoryCopy:
+    """One article of a story, as the story page lists it."""
+
+    id: str
+    title: str
+    source: str | None
+    published: str | None
+    href: str
+    claims: int = 0
+    flags: int = 0
+
+
+def story_context(
+    story_id: str,
+    copies: Sequence[StoryCopy],
+    cross_checks: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """What the story page shows, from its copies and their ``cross_copy`` check rows.
+
+    Args:
+        story_id: the story's id.
+        copies: its articles, in the order of the page's columns.
+        cross_checks: rows of the ``checks`` table (``check = 'cross_copy'``) of the
+            story's articles, with ``evidence`` parsed or as JSON text.
+
+    Returns:
+        ``{"story": {...}}`` for ``story.html.j2``: the copies, one row per fact with each
+        copy's figures and the market's value at that copy's time, and the conflicts.
+    """
+    column = {c.id: i for i, c in enumerate(copies)}
+    facts: dict[str, dict[str, Any]] = {}
+    conflicts: dict[str, str] = {}
+    for row in cross_checks:
+        ev = row.get("evidence")
+        if isinstance(ev, str):
+            try:
+                ev = json.loads(ev)
+            except ValueError:
+                continue
+        if not isinstance(ev, dict):
+            continue
+        key = str(ev.get("key", ""))
+        fact = facts.setdefault(key, {"fact": _fact_name(key), "verdict": "consistent", "claims": {}, "supported": set()})
+        if row.get("verdict") == "inconsistent":
+            fact["verdict"] = "inconsistent"
+            conflicts.setdefault(key, str(row.get("reason") or ""))
+        fact["supported"].update(ev.get("market_supports") or ())
+        for cp in ev.get("copies") or ():
+            if isinstance(cp, dict) and cp.get("article_id") in column:
+                fact["claims"][str(cp.get("claim_id") or (cp["article_id"], cp.get("value")))] = cp
+    rows = []
+    for key in sorted(facts, key=lambda k: (facts[k]["verdict"] != "inconsistent", facts[k]["fact"])):
+        f = facts[key]
+        unit = key.split("|")[3] if key.count("|") >= 3 else ("percent" if "change" in key else "USD")
+        cells: list[list[dict[str, Any]]] = [[] for _ in copies]
+        for cp in f["claims"].values():
+            mv = cp.get("market_value")
+            cells[column[cp["article_id"]]].append({
+                "value": _fmt(float(cp["value"]), unit),
+                "market": _fmt(float(mv), unit) if mv is not None else None,
+                "supported": cp["article_id"] in f["supported"],
+            })
+        if sum(1 for c in cells if c) >= 2:
+            rows.append({"fact": f["fact"], "verdict": f["verdict"], "cells": cells})
+    title = copies[0].title if copies else story_id
+    return {"story": {
+        "id": story_id, "title": title, "copies": list(copies),
+        "outlets": len({c.source or c.id for c in copies}),
+        "facts": rows, "conflicts": [conflicts[k] for k in sorted(conflicts)],
+    }}
+
+
+def _fmt(v: float, unit: str) -> str:
+    if unit == "USD":
+        return format_usd(v)
+    if unit == "percent":
+        return f"{v:+.2f}%"
+    return f"{v:,.6g} {unit}"
+
+
+def _fact_name(key: str) -> str:
+    """``cross_copy:price|BTC|None|USD`` -> ``BTC price``.
+
+    >>> _fact_name("cross_copy:price_change|ETH|PT24H|percent")
+    'ETH price change PT24H'
+    """
+    if "|" not in key:
+        return key.removeprefix("cross_copy:")
+    parts = key.removeprefix("cross_copy:").split("|")
+    kind = parts[0].replace("_", " ") if parts else "figure"
+    asset = parts[1] if len(parts) > 1 else ""
+    window = parts[2] if len(parts) > 2 and parts[2] not in ("None", "") else ""
+    extra = " ".join(p for p in parts[4:] if p not in ("None", ""))
+    return " ".join(x for x in (asset, kind, window, extra) if x)
+
+
+def render_story_page(
+    story_id: str,
+    copies: Sequence[StoryCopy],
+    cross_checks: Sequence[Mapping[str, Any]],
+    *,
+    static_prefix: str | None = None,
+    index_href: str = "#",
+    generated_at: str | None = None,
+) -> str:
+    """A story's page: its outlets and times, the figures side by side, the conflicts,
+    and which copy's figure the market supports (see :func:`story_context`)."""
+    return environment().get_template("story.html.j2").render(
+        **story_context(story_id, copies, cross_checks), version=__version__,
+        inline_css=None if static_prefix is not None else Markup(stylesheet()),
+        static_prefix=static_prefix or "", index_href=index_href, generated_at=generated_at,
+    )
+

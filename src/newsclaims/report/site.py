@@ -22,11 +22,21 @@ from ..export.paths import safe_file_stem, safe_output_path
 from ..export.writers import read_snapshot
 from ..models import Check, Claim
 from ..storage import now_iso
-from .render import VERDICT_ORDER, CandleSource, environment, render_article_page, stylesheet
+from .render import (
+    VERDICT_ORDER,
+    CandleSource,
+    StoryCopy,
+    environment,
+    format_time,
+    render_article_page,
+    render_story_page,
+    stylesheet,
+)
 
 log = logging.getLogger(__name__)
 
 ARTICLES_DIR = "articles"
+STORIES_DIR = "stories"
 STATIC_DIR = "static"
 #: stories per index page: a page of the whole dump stays small and quick to render.
 STORIES_PER_PAGE = 100
@@ -80,6 +90,8 @@ class _Story:
     href: str = ""
     conflicts: int = 0
     articles: list[_ArticleEntry] = field(default_factory=list)
+    #: the story's own page (stories of more than one article have one).
+    page: str = ""
 
     @property
     def claims(self) -> int:
@@ -203,11 +215,11 @@ def write_report(
     """
     root = safe_output_path(out_dir, base_dir) if base_dir is not None else Path(out_dir).resolve()
     try:
-        (root / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
-        (root / STATIC_DIR).mkdir(parents=True, exist_ok=True)
+        for sub in (ARTICLES_DIR, STORIES_DIR, STATIC_DIR):
+            (root / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create the report folder {root}: {exc}") from exc
-    for sub in (ARTICLES_DIR, STATIC_DIR):
+    for sub in (ARTICLES_DIR, STORIES_DIR, STATIC_DIR):
         safe_output_path(root / sub, root)  # the folders themselves must not lead out
 
     def write(rel: str, content: str) -> Path:
@@ -227,10 +239,12 @@ def write_report(
     try:
         with read_snapshot(db):
             stories, totals = _write_articles(db, write, market, generated, progress)
+            for story in stories:
+                story.articles.sort(key=lambda a: (a.published_at or "", a.id))
+                if len(story.articles) > 1:
+                    story.page = _write_story(db, write, story, generated)
     except sqlite3.Error as exc:
         raise ExportError(f"cannot read the database for the report: {exc}") from exc
-    for story in stories:
-        story.articles.sort(key=lambda a: (a.published_at or "", a.id))
     # the flags most likely real first (spec/checks.md ``confidence``), then conflicts and counts
     ordered = sorted(stories, key=lambda s: (-s.top_confidence, -s.conflicts, -s.flags, _neg(s.latest), s.id))
     facets = _facets(ordered)
@@ -342,6 +356,26 @@ def _write_articles(
         "zone": zone,
     }
     return list(stories.values()), totals
+
+
+def _write_story(db: sqlite_utils.Database, write: Callable[[str, str], Path], story: _Story, generated: str) -> str:
+    """Write a story's page (copies, figures side by side, conflicts); return its link."""
+    ids = [a.id for a in story.articles]
+    marks = ", ".join("?" for _ in ids)
+    rows = list(_rows(
+        db, f"SELECT article_id, claim_id, verdict, reason, evidence FROM checks "
+        f"WHERE [check] = 'cross_copy' AND article_id IN ({marks})", tuple(ids),
+    ))
+    copies = [
+        StoryCopy(id=a.id, title=a.title, source=a.source,
+                  published=format_time(a.published_at) or None,
+                  href=f"../{a.href}", claims=a.claims, flags=a.flags)
+        for a in story.articles
+    ]
+    name = f"{STORIES_DIR}/{safe_file_stem(story.id)}.html"
+    write(name, render_story_page(story.id, copies, rows, static_prefix=f"../{STATIC_DIR}/",
+                                  index_href="../index.html", generated_at=generated))
+    return name
 
 
 def _neg(s: str) -> tuple[int, ...]:

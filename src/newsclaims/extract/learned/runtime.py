@@ -77,13 +77,36 @@ def default_model_dir() -> Path | None:
     return None
 
 
+def load_encoder(model_dir: Path, threads: int = 1) -> tuple[Any, Any]:
+    """The WordPiece tokenizer and the ONNX Runtime session of a model folder's encoder.
+
+    One session class for the claim model and the sentence embeddings (:mod:`.embed`).
+    Raises ImportError naming the missing packages when onnxruntime or tokenizers is absent.
+    """
+    try:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "the MiniLM encoder needs onnxruntime and tokenizers (dependencies of newsclaims): "
+            "pip install onnxruntime tokenizers"
+        ) from exc
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, threads)
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(str(model_dir / "encoder.onnx"), sess_options=opts,
+                                   providers=["CPUExecutionProvider"])
+    return tokenizer, session
+
+
 class ClaimModel:
     """The learned claim classifier. Load once per process; call :meth:`decide`."""
 
     def __init__(self, model_dir: str | os.PathLike[str], threads: int = 1) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         d = Path(model_dir)
         missing = [f for f in ("encoder.onnx", "tokenizer.json", "heads.npz", "config.json")
                    if not (d / f).is_file()]
@@ -104,20 +127,12 @@ class ClaimModel:
                            ("statuses", STATUSES)):
             if tuple(cfg.get(key, vocab)) != vocab:
                 raise SettingsError(f"claim model {d}: its {key} vocabulary differs from this version's")
-        self.tokenizer = Tokenizer.from_file(str(d / "tokenizer.json"))
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
+        self.tokenizer, self.session = load_encoder(d, threads)
         cls_id = self.tokenizer.token_to_id("[CLS]")
         sep_id = self.tokenizer.token_to_id("[SEP]")
         if cls_id is None or sep_id is None:
             raise SettingsError(f"claim model {d}: its tokenizer has no [CLS]/[SEP] token")
         self.cls_id, self.sep_id = int(cls_id), int(sep_id)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, threads)
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(d / "encoder.onnx"), sess_options=opts,
-                                            providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         with np.load(d / "heads.npz") as z:
             self.heads = Heads({k: z[k] for k in z.files})

@@ -1,0 +1,40 @@
+"""Shared by the story benchmark and the tuning script: the labelled articles as StoryDocs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from newsclaims.clean import clean_article
+from newsclaims.models import Article, CleanArticle
+from newsclaims.read import iter_records
+from newsclaims.settings import load_settings
+from newsclaims.story.group import StoryDoc, doc_of_article
+
+
+def cleaned_articles(path: str | Path) -> list[CleanArticle]:
+    settings = load_settings()
+    out = []
+    for rec in iter_records([str(path)], settings):
+        if isinstance(rec, Article):
+            c = clean_article(rec, settings)
+            if isinstance(c, CleanArticle):
+                out.append(c)
+    return out
+
+
+def labelled_docs(folder: Path) -> list[StoryDoc]:
+    """The labelled articles (ids are the dump's ids: the source ids of the records)."""
+    docs = []
+    for c in cleaned_articles(folder / "articles.jsonl.gz"):
+        d = doc_of_article(c)
+        docs.append(StoryDoc(id=c.source_id, source=d.source, published=d.published, features=d.features,
+                             title_figures=d.title_figures, title_assets=d.title_assets))
+    return docs
+
+
+def embed_docs(docs: list[StoryDoc], model: str, threads: int = 2) -> np.ndarray:
+    from newsclaims.extract.learned.embed import SentenceEncoder
+
+    return SentenceEncoder(model, threads=threads).embed([d.features.text for d in docs])
