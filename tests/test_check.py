@@ -42,7 +42,7 @@ T_0607 = datetime(2025, 6, 7, 19, 30, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MarketData]:
     db = open_db(tmp_path_factory.mktemp("market") / "market.db")
-    yield open_market(FIXTURES, db=db)
+    yield open_market(FIXTURES, db=db, with_bundled=False)
     db.close()
 
 
@@ -223,12 +223,12 @@ def test_market_price_no_data_paths(market: MarketData, settings: Settings) -> N
     no_time = only(check_claims([btc], published_at=None, market=market, settings=settings), "market_price")
     assert no_time.verdict == "unverifiable" and "no publication time" in no_time.reason
     not_covered = only(check_claims([ada], published_at=T_0519, market=market, settings=settings), "market_price")
-    assert not_covered.verdict == "unverifiable" and "does not cover ADA" in not_covered.reason
+    assert not_covered.verdict == "unverifiable" and not_covered.reason.startswith("no market data for ADA")
     too_late = only(
         check_claims([btc], published_at=datetime(2026, 3, 1, tzinfo=UTC), market=market, settings=settings),
         "market_price",
     )
-    assert too_late.verdict == "unverifiable" and "covers" in too_late.reason
+    assert too_late.verdict == "unverifiable" and "no market data for BTC after 2025-06-30" in too_late.reason
     no_market = only(check_claims([btc], published_at=T_0519, market=None, settings=settings), "market_price")
     assert no_market.verdict == "unverifiable" and "no market data" in no_market.reason
     other_unit = only(check_claims([ratio], published_at=T_0519, market=market, settings=settings), "market_price")
@@ -1028,3 +1028,29 @@ def test_calibrate_fits_judged_flags_and_round_trips(tmp_path: Path, market: Mar
 
     with pytest.raises(SettingsError, match="confidence model file"):
         load_settings(overrides={"check.confidence_model": str(tmp_path / "missing.json")})
+
+
+# --------------------------------------------------------------------------- missing market data, by name
+
+
+def test_an_asset_without_market_data_is_named(market: MarketData, settings: Settings) -> None:
+    c = claim("price", "PEPE", 0.0000123, "PEPE trades at $0.0000123")
+    (row,) = check_claims([c], published_at=T_0607, market=market, settings=settings)
+    assert row.verdict == "unverifiable"
+    assert row.reason.startswith("no market data for PEPE,")
+
+
+def test_a_renamed_asset_after_its_series_ends_says_so(market: MarketData, settings: Settings) -> None:
+    # the extractor tags Polygon as POL; its history is MATIC's, which ends at the rename
+    c = claim("price", "POL", 0.23, "POL is trading at $0.23")
+    (row,) = check_claims([c], published_at=T_0607, market=market, settings=settings)
+    assert row.verdict == "unverifiable"
+    assert "no market data for MATIC after 2024-09-10 (renamed POL)" in row.reason
+    change = claim("price_change", "POL", -3.1, "POL fell 3.1% in 24 hours", unit="percent", window="PT24H", direction="down")
+    (row,) = check_claims([change], published_at=T_0607, market=market, settings=settings)
+    assert "no market data for MATIC after 2024-09-10 (renamed POL)" in row.reason
+    # before the rename the same claim is checked against MATIC's candles
+    before = datetime(2024, 9, 1, 12, tzinfo=UTC)
+    (row,) = check_claims([claim("price", "POL", 0.42, "POL is trading at $0.42")], published_at=before, market=market, settings=settings)
+    assert row.verdict != "unverifiable", row.reason
+    assert row.evidence["source"] == "csv:MATICUSDT"

@@ -37,7 +37,10 @@ DUMP = FIXTURES / "pipeline" / "dump.jsonl.gz"
 INPUTS = [str(DUMP), str(CORPUS / "seeds")]
 #: small shards, so that the slice is many units of work (and a kill lands mid-run).
 SETTINGS = {"ray.lines_per_shard": 10, "run.batch_size": 16}
-RESULT_TABLES = ("articles", "signatures", "clusters", "stories", "claims", "checks", "rejections")
+RESULT_TABLES = ("articles", "signatures", "clusters", "stories", "claims", "checks", "rejections", "source_zones")
+#: zone-less times of one source whose current-price claims place its clock at UTC+01:00
+#: (tests/fixtures/zones/README.md): the zones step re-times and re-checks 40 articles.
+ZONES_DUMP = FIXTURES / "zones" / "dump.jsonl.gz"
 #: columns that differ between two runs by design (which run wrote the row).
 VOLATILE = {"run_id"}
 SHARD_WORKER = "ray::MapWorker(MapBatches(ShardProcessor))"
@@ -183,6 +186,25 @@ def test_ray_run_agrees_with_the_local_run(ray_cluster: str, local_run: Path, tm
     assert any(r[3] == "cross_copy" for r in expected["checks"])
     months = {p.name for p in (out / "articles").iterdir()}
     assert months and all(m.startswith("month=") for m in months)
+
+
+@pytest.mark.slow
+def test_ray_run_infers_and_applies_the_zones_of_the_local_run(ray_cluster: str, tmp_path: Path) -> None:
+    from newsclaims.distributed.job import run_on_ray
+
+    settings = load_settings(overrides=SETTINGS)
+    local = tmp_path / "local.db"
+    local_stats = run_pipeline([str(ZONES_DUMP)], local, settings, workers=1)
+    out = tmp_path / "out"
+    stats = run_on_ray([str(ZONES_DUMP)], out, settings)
+    assert stats.zones == local_stats.zones
+    assert stats.zones["sources_inferred"] == 1 and stats.zones["articles_retimed"] == 40
+    expected = snapshot(local)
+    got = _ray_rows(out, tmp_path)
+    for table in RESULT_TABLES:
+        assert got[table] == expected[table], table
+    assert any(r[1:3] == ("+01:00", 1) for r in expected["source_zones"])
+    assert (out / "source_zones").is_dir()
 
 
 def _descendants(pid: int) -> list[int]:

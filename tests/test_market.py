@@ -289,7 +289,7 @@ def test_bad_binance_close_time_and_corrupt_gzip(db: sqlite_utils.Database, tmp_
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "README.md").write_text("no candles here")
     with pytest.raises(MarketDataError, match="no market data files in this folder"):
-        open_market(tmp_path / "empty", db=db)
+        open_market(tmp_path / "empty", db=db, with_bundled=False)
 
 
 # --------------------------------------------------------------------------- lookups
@@ -393,7 +393,7 @@ def test_market_data_pickles_as_its_path(md: MarketData) -> None:
 
 
 def test_open_market_with_a_run_database(db: sqlite_utils.Database) -> None:
-    md = open_market(CANONICAL / "ETHUSDT_1d.csv", db=db)
+    md = open_market(CANONICAL / "ETHUSDT_1d.csv", db=db, with_bundled=False)
     assert md.assets() == {"ETH"}
     assert db["market_imports"].count == 1
     import_market(db, [CANONICAL / "BTCUSDT_1d.csv"])
@@ -409,33 +409,89 @@ def test_open_market_cache_is_reused_and_keyed_by_source(
     shutil.copytree(CANONICAL, folder)
     cache = tmp_path / "cache"
     monkeypatch.setenv("NEWSCLAIMS_CACHE", str(cache))
-    md = open_market(folder)
+    md = open_market(folder, with_bundled=False)
     assert md.assets() == {"BTC", "ETH", "SOL"}
     (cache_db,) = cache.glob("market-*.db")
     stored = open_db(cache_db)
     imported_at = {r["key"]: r["imported_at"] for r in stored["market_imports"].rows}
     assert imported_at.keys() == {import_key(p) for p in folder.iterdir()}
-    md2 = open_market(folder)  # unchanged files: nothing read again
+    md2 = open_market(folder, with_bundled=False)  # unchanged files: nothing read again
     assert md2.price_at("BTC", utc(2025, 5, 19, 10)) is not None
     assert {r["key"]: r["imported_at"] for r in stored["market_imports"].rows} == imported_at
     assert import_market(stored, [folder]).skipped == 7
     # another source gets its own cache database: no mixing with the first
-    only_eth = open_market(CANONICAL / "ETHUSDT_4h.csv", cache_dir=tmp_path / "cache")
+    only_eth = open_market(CANONICAL / "ETHUSDT_4h.csv", cache_dir=tmp_path / "cache", with_bundled=False)
     assert only_eth.assets() == {"ETH"}
     assert len(list(cache.glob("market-*.db"))) == 2
 
 
-def test_bundled_default_is_found_and_opened(tmp_path: Path) -> None:
+#: the 20 assets of the bundled Binance data (corpus/README.md).
+BUNDLED_ASSETS = {
+    "ADA", "ATOM", "AVAX", "BCH", "BNB", "BTC", "DOGE", "DOT", "ETC", "ETH",
+    "LINK", "LTC", "MATIC", "SHIB", "SOL", "TRX", "UNI", "XLM", "XMR", "XRP",
+}
+
+
+@pytest.fixture(scope="module")
+def bundled_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder holding the bundled market data, imported once for this module."""
+    folder = tmp_path_factory.mktemp("bundled")
+    open_market(cache_dir=folder)
+    return folder
+
+
+def test_bundled_default_is_found_and_opened(bundled_cache: Path) -> None:
     path = default_market_path()
     assert (path / "BTCUSDT_4h.csv.gz").is_file()
-    md = open_market(cache_dir=tmp_path)
-    assert (tmp_path / "market.db").is_file()
-    assert {"BTC", "ETH", "SOL", "XRP", "BNB"} <= md.assets()
+    # the repository stays small: the bundle is budgeted at 8 MB
+    assert sum(f.stat().st_size for f in path.iterdir()) < 8_000_000
+    md = open_market(cache_dir=bundled_cache)
+    assert (bundled_cache / "market.db").is_file()
+    assert md.assets() == BUNDLED_ASSETS
     cov = md.coverage("BTC")
     assert cov is not None and cov[0] <= utc(2025, 5, 19) < cov[1]
     p = md.price_at("BTC", utc(2025, 5, 19, 10))
     assert p is not None and p.source == "binance:BTCUSDT" and p.interval == "4h"
-    assert md.intervals("XRP") == ["1h", "4h", "1d"]
+    assert md.intervals("XRP") == ["1h", "1d"]
+    # hourly candles over the news (and from 2024 on), daily ones back to the listing
+    for asset in BUNDLED_ASSETS - {"BTC", "ETH", "MATIC", "XMR"}:
+        p = md.price_at(asset, utc(2025, 6, 15, 12, 30))
+        assert p is not None and p.interval == "1h", asset
+        assert md.price_at(asset, utc(2024, 1, 1, 0, 30)) is not None, asset
+    assert md.price_at("DOGE", utc(2023, 6, 1, 12)).interval == "1d"  # type: ignore[union-attr]
+    assert md.price_at("BTC", utc(2017, 9, 1, 12)) is not None
+
+
+def test_bundled_data_says_what_it_lacks_by_name(bundled_cache: Path) -> None:
+    from newsclaims.market.coverage import missing_data_reason
+
+    md = open_market(cache_dir=bundled_cache)
+    assert missing_data_reason(md, "PEPE") == "no market data for PEPE"
+    june = utc(2025, 6, 1, 12)
+    assert md.price_at("POL", june) is None
+    assert missing_data_reason(md, "POL", june, june) == "no market data for MATIC after 2024-09-10 (renamed POL)"
+    assert missing_data_reason(md, "MATIC", june) == "no market data for MATIC after 2024-09-10 (renamed POL)"
+    assert missing_data_reason(md, "XMR", june) == "no market data for XMR after 2024-02-20 (delisted by Binance)"
+    assert missing_data_reason(md, "BTC", utc(2026, 3, 1)) == "no market data for BTC after 2026-01-06"
+    assert missing_data_reason(md, "SOL", utc(2019, 1, 1)) == "no market data for SOL before 2020-08-11"
+    # POL before the rename reads MATIC's candles
+    p = md.price_at("POL", utc(2024, 5, 1, 0, 30))
+    assert p is not None and p.source == "binance:MATICUSDT" and p.interval == "1h"
+
+
+def test_market_path_adds_to_the_bundled_data(bundled_cache: Path, tmp_path: Path) -> None:
+    run_db = tmp_path / "run.db"
+    shutil.copy(bundled_cache / "market.db", run_db)  # as if the bundle were imported before
+    db = open_db(run_db)
+    md = open_market(CANONICAL / "ETHUSDT_4h.csv", db=db)
+    assert md.assets() == BUNDLED_ASSETS  # nothing replaced
+    # where both hold a candle, the named file's wins; elsewhere the bundled data serves
+    assert md.price_at("ETH", utc(2025, 5, 19, 10)).source == "csv:ETHUSDT"  # type: ignore[union-attr]
+    assert md.price_at("ETH", utc(2024, 3, 1, 10)).source == "binance:ETHUSDT"  # type: ignore[union-attr]
+    assert md.price_at("LINK", utc(2025, 5, 19, 10)) is not None
+    # the named file alone, on request
+    only = open_market(CANONICAL / "ETHUSDT_4h.csv", db=open_db(tmp_path / "only.db"), with_bundled=False)
+    assert only.assets() == {"ETH"}
 
 
 # --------------------------------------------------------------------------- live fetch

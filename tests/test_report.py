@@ -80,7 +80,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite_utils.Databa
     with transaction(db):
         for table, rows in ROWS.items():
             upsert(db, table, rows, "id")
-    market = open_market(FIXTURES / "market", db=db)
+    market = open_market(FIXTURES / "market", db=db, with_bundled=False)
     site = tmp / "site"
     index = write_report(db, site, market=market)
     assert index == site.resolve() / "index.html"
@@ -458,7 +458,7 @@ def test_real_factcheck_output_is_marked_or_noted(browser: Any, tmp_path: Path) 
     )
     items = [(r.article, r.claims, r.checks) for r in results if r.article is not None]
     assert len(items) == 40
-    market = open_market(FIXTURES / "market", db=open_db(tmp_path / "m.db"))
+    market = open_market(FIXTURES / "market", db=open_db(tmp_path / "m.db"), with_bundled=False)
     page = tmp_path / "dev.html"
     page.write_text(render_articles_page(items, market), encoding="utf-8")
     _open(browser, page)

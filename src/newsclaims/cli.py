@@ -219,6 +219,8 @@ def progress_text(stats: Any) -> str:
         return "preparing market data (the first run on a machine imports the bundled candles once)"
     if stats.phase == "boilerplate":
         return f"1/3 learning boilerplate  {bar}{_duration(stats.phase_elapsed)} elapsed{eta}"
+    if stats.phase == "zones":
+        return f"3/3 inferring publication zones per source  {_duration(stats.phase_elapsed)} elapsed"
     if stats.phase == "stories":
         return f"3/3 grouping stories, comparing copies  ({stats.stored + stats.already_stored:,} articles)  {_duration(stats.phase_elapsed)} elapsed"
     rate = stats.read / stats.phase_elapsed if stats.phase_elapsed > 0 else 0.0
@@ -302,6 +304,14 @@ def _summary(stats: Any, db: str, stage: str, zone: str = "UTC", where: str = "d
         if stats.cross_copy:
             cc = ", ".join(f"{k} {v:,}" for k, v in stats.cross_copy.most_common())
             lines.append(f"    of which cross-copy {sum(stats.cross_copy.values()):,}  ({cc})")
+    if stats.zones.get("zoneless_articles"):
+        z = stats.zones
+        used = ", ".join(f"{k} {v}" for k, v in z["inferred_zones"].items()) or "none"
+        lines.append(
+            f"  zones             {z['zoneless_articles']:,} articles without a zone; {z['sources_inferred']} of "
+            f"{z['sources_with_claims']} sources with price claims got one inferred ({used}), the rest read in "
+            f"{z['default_zone']}; {z['articles_retimed']:,} articles re-timed"
+        )
     rej = ", ".join(f"{k} {v:,}" for k, v in stats.rejected.most_common()) or "none"
     lines.append(f"  rejected          {sum(stats.rejected.values()):,}  ({rej})")
     lines.append(f"  {where:<17} {db}")
@@ -562,13 +572,18 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
     done = [r for r in results if r.article is not None]
     if not done:
         fail("no article could be read from the input")
+    _zone_notes(done)
     checks = [k for r in done for k in r.checks]
     if fmt == "html":
         if output is None:
             fail("--format html needs -o FILE")
         from .report import render_article_page, render_articles_page
 
-        items = [(r.article, r.claims, r.checks) for r in done if r.article is not None]
+        items = [
+            ({**r.article.model_dump(), "time_zone": r.zone, "time_zone_inferred": r.zone_inferred}, r.claims, r.checks)
+            for r in done
+            if r.article is not None
+        ]
         page = render_article_page(*items[0], mkt) if len(items) == 1 else render_articles_page(items, mkt)
         click.echo(f"wrote {_write_output(output, page)}", err=True)
     elif fmt == "json":
@@ -578,11 +593,14 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
         else:
             click.echo(text)
     else:
+        from .zones import describe_zone
+
         report_items = []
         for r in done:
             assert r.article is not None
             assets = sorted({c.asset for c in r.claims if c.asset and c.asset in mkt.assets()})
-            report_items.append(ArticleChecks(r.article, r.checks, {a: mkt.coverage(a) for a in assets}))
+            note = describe_zone(r.zone, r.zone_inferred, True) if r.zone is not None else None
+            report_items.append(ArticleChecks(r.article, r.checks, {a: mkt.coverage(a) for a in assets}, note))
         text = render_report(report_items, fmt, _use_color(color, output), zone=settings.ingest.default_timezone)  # type: ignore[arg-type]
         if output:
             _write_output(output, text)
@@ -591,6 +609,16 @@ def factcheck(ctx: click.Context, /, path: str, published_at: str | None, market
     threshold = 0.0 if fail_on is None else fail_on
     if any(k.verdict == "inconsistent" and (k.confidence or 0.0) >= threshold for k in checks):
         sys.exit(1)
+
+
+def _zone_notes(done: list[Any]) -> None:
+    """On stderr, how each zone-less publication time was read (the zone, inferred or default)."""
+    from .zones import describe_zone
+
+    for r in done:
+        a = r.article
+        if a is not None and a.time_zone_assumed and a.published_at is not None:
+            click.echo(f"newsclaims: {a.source_id}: published {a.published_at:%Y-%m-%d %H:%M} UTC ({describe_zone(r.zone, r.zone_inferred, True)})", err=True)
 
 
 @main.command("eval")

@@ -73,6 +73,8 @@ class RunStats:
     fraction: float | None = None
     phase_elapsed: float = 0.0
     stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    #: publication zones: sources with samples, sources inferred, the zones used, articles re-timed.
+    zones: dict[str, Any] = field(default_factory=dict)
     #: the main process's peak resident memory (MiB) as each phase ended.
     peak_rss_mib: dict[str, float] = field(default_factory=dict)
 
@@ -104,6 +106,7 @@ class RunStats:
             "cross_copy": dict(self.cross_copy),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "peak_rss_mib": self.peak_rss_mib,
+            "zones": self.zones,
         }
 
 
@@ -123,6 +126,9 @@ class WorkerContext:
     boilerplate: Any = None
     #: the run's MarketData (it pickles as the paths of its databases).
     market_data: Any = None
+    #: source (publisher name and raw spellings) -> zone inferred for its zone-less times
+    #: (the ``source_zones`` table of earlier runs; see :func:`stored_zones`).
+    zones: dict[str, str] = field(default_factory=dict)
     _nlp: Any = None
 
     def nlp(self) -> Any:
@@ -145,6 +151,9 @@ class Processed:
     claims: list[Claim]
     checks: list[Check]
     seconds: dict[str, float]
+    #: the zone a zone-less time was read in (None: the time stated its zone), and whether inferred.
+    zone: str | None = None
+    zone_inferred: bool = False
 
 
 def process_article(article: Article, ctx: WorkerContext) -> Processed | Rejection:
@@ -176,6 +185,14 @@ def _process_article(article: Article, ctx: WorkerContext) -> Processed | Reject
     t1 = time.perf_counter()
     if isinstance(cleaned, Rejection):
         return cleaned
+    zone, zone_inferred = None, False
+    if cleaned.time_zone_assumed and cleaned.published_at is not None:
+        from .zones import retime, zone_for
+
+        default = ctx.settings.ingest.default_timezone
+        zone, zone_inferred = zone_for(cleaned.source, ctx.zones, default)
+        if zone != default:
+            cleaned = cleaned.model_copy(update={"published_at": retime(cleaned.published_at, default, zone)})
     sig = signature_to_bytes(signature(cleaned.text, ctx.settings.dedup))
     t2 = time.perf_counter()
     claims: list[Claim] = []
@@ -188,7 +205,7 @@ def _process_article(article: Article, ctx: WorkerContext) -> Processed | Reject
 
         checks = check_claims(claims, published_at=cleaned.published_at, market=ctx.market(), settings=ctx.settings)
     t4 = time.perf_counter()
-    return Processed(cleaned, sig, claims, checks, {"clean": t1 - t0, "dedup_signature": t2 - t1, "extract": t3 - t2, "check": t4 - t3})
+    return Processed(cleaned, sig, claims, checks, {"clean": t1 - t0, "dedup_signature": t2 - t1, "extract": t3 - t2, "check": t4 - t3}, zone, zone_inferred)
 
 
 _CTX: WorkerContext | None = None  # one per worker process, set by the pool initializer
@@ -253,11 +270,18 @@ def article_rejection_row(article: Article, r: Rejection, run_id: str) -> dict[s
     return row
 
 
-def article_row(c: CleanArticle, run_id: str, stage: Stage) -> dict[str, Any]:
-    """The ``articles`` row of a processed article, alone in its cluster and story until dedup says otherwise."""
+def article_row(
+    c: CleanArticle, run_id: str, stage: Stage, zone: str | None = None, zone_inferred: bool = False
+) -> dict[str, Any]:
+    """The ``articles`` row of a processed article, alone in its cluster and story until dedup says otherwise.
+
+    ``zone``: the zone a zone-less time was read in (None when the time stated its own),
+    and ``zone_inferred`` whether it was inferred for its source (:mod:`newsclaims.zones`).
+    """
     return {
         "id": c.id, "source_id": c.source_id, "title": c.title, "text": c.text,
         "published_at": iso_utc(c.published_at), "time_zone_assumed": int(c.time_zone_assumed),
+        "time_zone": zone, "time_zone_inferred": int(zone_inferred),
         "url": c.url, "source": c.source, "source_raw": c.source, "cluster_id": c.id, "is_canonical": 1,
         "story_id": c.id, "chars": len(c.text), "origin": c.origin, "removed": to_json(c.removed), "run_id": run_id,
         "stage": stage,
@@ -422,7 +446,9 @@ class Runner:
         self._load_index()
         self.stats.stage_seconds["dedup_load"] += time.perf_counter() - t
         self.stats.mark_memory("dedup_load")
-        ctx = WorkerContext(self.settings, extract=True, check=check, boilerplate=boilerplate, market_data=self.market)
+        # zone-less times of sources with a zone inferred by an earlier run are read in it
+        zones = stored_zones(self.db) if self.settings.ingest.infer_zones else {}
+        ctx = WorkerContext(self.settings, extract=True, check=check, boilerplate=boilerplate, market_data=self.market, zones=zones)
         self.input = InputProgress(total_bytes=input_bytes(paths, self.settings))
         self._phase("articles", self.input)
         batches = self._todo(_batches(iter_records(paths, self.settings, self.input), self.settings.run.batch_size))
@@ -437,6 +463,11 @@ class Runner:
                 self._run_pool(ctx, batches, t_start)
             self.stats.mark_memory("batches")
             self._publishers()
+            if check and not self.stats.interrupted and self.settings.ingest.infer_zones:
+                t = time.perf_counter()
+                self._phase("zones", None)
+                self.stats.zones = infer_publication_zones(self.db, self.settings, self.market)
+                self.stats.stage_seconds["zones"] += time.perf_counter() - t
             if check and not self.stats.interrupted:
                 t = time.perf_counter()
                 self._phase("stories", None)
@@ -538,7 +569,7 @@ class Runner:
                 dups = self.index.add(c.id, signature_from_bytes(res.signature, self.settings.dedup), c.published_at, len(c.text))
                 if dups:
                     self.stats.duplicates += 1
-            art_rows.append(article_row(c, self.stats.run_id, self.stage))
+            art_rows.append(article_row(c, self.stats.run_id, self.stage, res.zone, res.zone_inferred))
             sig_rows.append(signature_row(c, res.signature, fingerprint))
             claim_rows.extend(claim_row(x) for x in res.claims)
             check_rows.extend(check_row(k) for k in res.checks)
@@ -781,6 +812,106 @@ def run_pipeline(
     return runner.run(list(paths))
 
 
+# --------------------------------------------------------------------------- publication zones
+
+
+def stored_zones(db: sqlite_utils.Database) -> dict[str, str]:
+    """Source -> zone inferred for its zone-less times, from the ``source_zones`` table.
+
+    Zones are kept per publisher name (``articles.source``); the workers see the raw
+    spelling of an input, so every raw spelling stored for a publisher maps to its zone too.
+    """
+    if "source_zones" not in db.table_names():
+        return {}
+    zones = {str(r[0]): str(r[1]) for r in db.execute("SELECT source, zone FROM source_zones WHERE inferred = 1")}
+    if zones:
+        for raw, name in db.execute("SELECT DISTINCT source_raw, source FROM articles WHERE source_raw IS NOT NULL"):
+            if name in zones:
+                zones.setdefault(str(raw), zones[name])
+    return zones
+
+
+def zone_samples(db: sqlite_utils.Database, default_zone: str) -> Iterator[Any]:
+    """Current-price samples of every zone-less article in ``db``, with the clock time it wrote."""
+    from .zones import local_time, price_samples
+
+    rows = db.query(
+        "SELECT c.*, a.source AS a_source, a.published_at AS a_published, a.time_zone AS a_zone "
+        "FROM claims c JOIN articles a ON a.id = c.article_id "
+        "WHERE a.time_zone_assumed = 1 AND a.source IS NOT NULL AND a.published_at IS NOT NULL "
+        "AND c.type = 'price' ORDER BY c.article_id, c.start"
+    )
+    for row in rows:
+        local = local_time(datetime.fromisoformat(row["a_published"]), row["a_zone"] or default_zone)
+        yield from price_samples(row["a_source"], local, [claim_from_row(row)])
+
+
+#: articles re-checked per transaction by the zone pass.
+ZONE_RECHECK_BATCH = 200
+
+
+def recheck_article(claims: Sequence[Claim], published_at: datetime, market: Any, settings: Settings) -> list[Check]:
+    """The checks of one article's claims (all but ``cross_copy``) at a new publication time."""
+    from .check import check_claims
+
+    return check_claims(list(claims), published_at=published_at, market=market, settings=settings) if claims else []
+
+
+def infer_publication_zones(db: sqlite_utils.Database, settings: Settings, market: Any) -> dict[str, Any]:
+    """Infer each source's zone, store it, and re-time and re-check the articles it changes.
+
+    Idempotent and incremental: the zones are inferred from every zone-less article in
+    the database (``source_zones`` is rewritten), and only the articles whose stored
+    zone differs from their source's zone are re-timed (``published_at``,
+    ``time_zone``, ``time_zone_inferred``) and their market checks redone against
+    ``market`` (the run's market data); a re-run over an unchanged database changes
+    nothing. Articles of a later run are read in the stored zones as they come in.
+    The Ray engine makes the same step over its dataset (``newsclaims.distributed.job``).
+
+    Returns:
+        Figures for the run summary.
+    """
+    from .zones import infer_zones, retimes, zone_rows, zone_summary
+
+    default = settings.ingest.default_timezone
+    decided = infer_zones(zone_samples(db, default), market, default)
+    zones = {src: z.zone for src, z in decided.items() if z.inferred}
+    todo = retimes(
+        (
+            (aid, source, datetime.fromisoformat(published), have, bool(inferred))
+            for aid, source, published, have, inferred in db.execute(
+                "SELECT id, source, published_at, time_zone, time_zone_inferred FROM articles "
+                "WHERE time_zone_assumed = 1 AND published_at IS NOT NULL"
+            )
+        ),
+        zones,
+        default,
+    )
+    with transaction(db):
+        db.execute("DELETE FROM source_zones")
+        upsert(db, "source_zones", zone_rows(decided, default), pk="source")
+    rechecked = 0
+    for i in range(0, len(todo), ZONE_RECHECK_BATCH):
+        chunk = todo[i : i + ZONE_RECHECK_BATCH]
+        ids = [r.article_id for r in chunk]
+        marks = ",".join("?" * len(chunk))
+        claims: dict[str, list[Claim]] = {}
+        for row in db.query(f"SELECT * FROM claims WHERE article_id IN ({marks}) ORDER BY article_id, start", ids):
+            claims.setdefault(row["article_id"], []).append(claim_from_row(row))
+        rows = [check_row(k) for r in chunk for k in recheck_article(claims.get(r.article_id, []), r.published_at, market, settings)]
+        with transaction(db):
+            db.conn.executemany(
+                "UPDATE articles SET published_at = ?, time_zone = ?, time_zone_inferred = ? WHERE id = ?",
+                [(iso_utc(r.published_at), r.zone, int(r.inferred), r.article_id) for r in chunk],
+            )
+            db.conn.executemany("UPDATE signatures SET published_at = ? WHERE article_id = ?", [(iso_utc(r.published_at), r.article_id) for r in chunk])
+            db.execute(f"DELETE FROM checks WHERE article_id IN ({marks}) AND [check] != 'cross_copy'", ids)
+            upsert(db, "checks", rows, pk="id")
+        rechecked += len(rows)
+    zoneless = db.execute("SELECT COUNT(*) FROM articles WHERE time_zone_assumed = 1").fetchone()[0]
+    return zone_summary(decided, zoneless, len(todo), rechecked, default)
+
+
 # --------------------------------------------------------------------------- without a database
 
 
@@ -801,6 +932,9 @@ class ArticleResult:
     rejection: Rejection | None = None
     claims: list[Claim] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    #: the zone a zone-less time was read in (None: it stated its zone), and whether inferred.
+    zone: str | None = None
+    zone_inferred: bool = False
 
 
 def extract_paths(paths: Sequence[str], settings: Settings, *, published_at: datetime | None = None) -> Iterator[ArticleResult]:
@@ -849,6 +983,7 @@ def factcheck_paths(
     if market is None:
         market = open_run_market(None, market_path, cache_dir=market_cache)
     results = list(extract_paths(paths, settings, published_at=published_at))
+    _zone_results(results, market, settings)
     index = DedupIndex(settings.dedup)
     for r in results:
         if r.article is not None:
@@ -879,3 +1014,29 @@ def factcheck_paths(
                 for k in cross:
                     by_id[k.claim.article_id].checks.append(k)
     return results
+
+
+def _zone_results(results: list[ArticleResult], market: Any, settings: Settings) -> None:
+    """Read the zone-less times of ``results`` in their sources' zones, inferred from these articles."""
+    from .clean.publishers import publisher_names
+    from .zones import infer_zones, local_time, price_samples, retime, zone_for
+
+    default = settings.ingest.default_timezone
+    zoneless = [r for r in results if r.article is not None and r.article.time_zone_assumed and r.article.published_at is not None]
+    # one zone per publisher, as the batch job keeps them (its spellings are one source)
+    names = publisher_names(Counter(a.source for r in zoneless if (a := r.article) is not None and a.source))
+    zones: dict[str, str] = {}
+    if settings.ingest.infer_zones:
+        samples = [
+            s
+            for r in zoneless
+            if (a := r.article) is not None and a.source and a.published_at is not None
+            for s in price_samples(names.get(a.source, a.source), local_time(a.published_at, default), r.claims)
+        ]
+        zones = {src: z.zone for src, z in infer_zones(samples, market, default).items() if z.inferred}
+    for r in zoneless:
+        assert r.article is not None and r.article.published_at is not None
+        source = r.article.source
+        r.zone, r.zone_inferred = zone_for(names.get(source, source) if source else None, zones, default)
+        if r.zone != default:
+            r.article = r.article.model_copy(update={"published_at": retime(r.article.published_at, default, r.zone)})

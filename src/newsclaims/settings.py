@@ -69,6 +69,9 @@ class IngestSettings(Section):
 
     #: zone assumed for times that carry none (recorded per article as ``time_zone_assumed``).
     default_timezone: str = "UTC"
+    #: infer each source's zone for its zone-less times from its current-price claims
+    #: against the market (``run`` only; see newsclaims.zones); else the default is used.
+    infer_zones: bool = True
     #: dump field names; ``None`` means "find it by its common names".
     id_field: str | None = None
     title_field: str | None = None

@@ -15,6 +15,7 @@ Tables (``spec/cli.md`` names the contract columns; more are added freely):
 - ``boilerplate``: sentence hashes counted per source (learned boilerplate).
 - ``claims``, ``checks``, ``stories``: extraction and checking results.
 - ``market_candles``: imported market data.
+- ``source_zones``: per source, the zone inferred for its zone-less times and the evidence.
 - ``inputs_done``: batches already committed, for resumable runs.
 """
 
@@ -216,6 +217,31 @@ def _m0008_check_confidence(db: sqlite_utils.Database) -> None:
     db.table("checks").add_column("confidence", float)
     db.table("checks").add_column("finding", str)
     db.table("checks").create_index(["confidence"])
+
+
+@migrations(name="0009_source_zones")
+def _m0009_source_zones(db: sqlite_utils.Database) -> None:
+    # the zone a zone-less time was read in ("UTC", "+02:00"; NULL when the time stated
+    # its own zone or was stored before zones were recorded) and whether it was inferred
+    # from the source's price claims; source_zones holds the per-source inference.
+    db.table("articles").add_column("time_zone", str)
+    db.table("articles").add_column("time_zone_inferred", int, not_null_default=0)
+    db.table("source_zones").create(
+        {
+            "source": str,
+            "zone": str,
+            "inferred": int,
+            "status": str,
+            "claims": int,
+            "best_offset": str,
+            "best_pct": float,
+            "default_pct": float,
+            "runner_up_pct": float,
+            "stability": float,
+            "default_zone": str,
+        },
+        pk="source",
+    )
 
 
 @migrations(name="0010_story_embeddings")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..market.coverage import missing_data_reason
 from ..models import Check, Claim, Severity, Verdict
 from ..settings import Settings
 
@@ -30,6 +31,22 @@ ASSET_NAMES = {
     "SOL": "Solana",
     "XRP": "XRP",
     "BNB": "BNB",
+    "ADA": "Cardano",
+    "ATOM": "Cosmos",
+    "AVAX": "Avalanche",
+    "BCH": "Bitcoin Cash",
+    "DOGE": "Dogecoin",
+    "DOT": "Polkadot",
+    "ETC": "Ethereum Classic",
+    "LINK": "Chainlink",
+    "LTC": "Litecoin",
+    "POL": "Polygon",
+    "MATIC": "Polygon",
+    "SHIB": "Shiba Inu",
+    "TRX": "Tron",
+    "UNI": "Uniswap",
+    "XLM": "Stellar",
+    "XMR": "Monero",
     "MARKET": "the crypto market",
 }
 
@@ -47,31 +64,21 @@ def market_gap(market: MarketData | None, asset: str | None) -> str | None:
         return "no market data was given"
     if asset is None:
         return "the claim names no asset"
-    if asset not in market.assets():
-        return f"the market data does not cover {asset_name(asset)}"
+    if not market.has_asset(asset):
+        return missing_data_reason(market, asset)
     return None
 
 
 def coverage_gap(
     market: MarketData, asset: str, start: datetime, end: datetime, at: datetime | None = None
 ) -> str:
-    """Why a lookup of ``asset`` over [start, end] found nothing (outside the data, or a gap).
+    """Why a lookup of ``asset`` over [start, end] found nothing, naming the asset and time
+    ("no market data for MATIC after 2024-09-10 (renamed POL)").
 
     ``at`` is the time the reader knows (the publication time) and is the one named;
     the window's own start is named only when there is none.
     """
-    name = asset_name(asset)
-    cov = market.coverage(asset)
-    when = (at or start).astimezone(UTC)
-    if cov is None:
-        return f"the market data does not cover {name}"
-    lo, hi = cov
-    if end < lo or start >= hi:
-        return (
-            f"the market data for {name} covers {lo:%Y-%m-%d} to {hi:%Y-%m-%d}, "
-            f"not {when:%Y-%m-%d %H:%M} UTC"
-        )
-    return f"the market data for {name} has a gap around {when:%Y-%m-%d %H:%M} UTC"
+    return missing_data_reason(market, asset, start, end, at=at)
 
 
 # --------------------------------------------------------------------------- windows and times

@@ -513,7 +513,7 @@ def _check_extreme(
     if start is None and market is not None and claim.asset is not None:
         cov = market.coverage(claim.asset)
         start = cov[0] if cov is not None else None
-    gap = market_gap(market, claim.asset) if start is not None else f"the market data does not cover {name}"
+    gap = market_gap(market, claim.asset) if start is not None else f"no market data for {claim.asset}"
     if gap is not None or market is None or claim.asset is None or start is None:
         return make_check(
             claim, "market_price", "unverifiable", f"{gap}, so the {past.words} cannot be checked",

@@ -42,6 +42,9 @@ class ArticleChecks:
     checks: list[Check]
     #: per asset the article's claims name: (first, last) time of the market data, or None.
     coverage: Mapping[str, tuple[datetime, datetime] | None] = field(default_factory=dict)
+    #: how a zone-less time was read, when the zone is known ("no zone in the input; read
+    #: as UTC+01:00, inferred from its source's price claims"; see newsclaims.zones).
+    zone_note: str | None = None
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -274,6 +277,8 @@ def article_header(item: ArticleChecks, *, zone: str = "UTC") -> list[str]:
         lines.append("published: unknown, so nothing is checked against the market")
     else:
         assumed = f" (no zone in the input: {zone} assumed)" if a.time_zone_assumed else ""
+        if a.time_zone_assumed and item.zone_note:
+            assumed = f" ({item.zone_note})"
         lines.append(f"published: {_when(a.published_at)}{assumed}")
     ranges = []
     for asset, cov in sorted(item.coverage.items()):

@@ -16,12 +16,16 @@ Steps (each ``[stage_seconds]`` key of the summary):
 5. ``dedup``: LSH band keys shuffled by a hash aggregation (buckets of two or more
    articles), candidate pairs verified per bucket, connected components by alternating
    large-star and small-star steps, each a shuffle by node (:mod:`.graph`).
-6. ``stories``: the story grouping over every article, as the local run groups
-   (:mod:`newsclaims.story.batch`): the title-and-lead embeddings by a pool of
-   :class:`StoryEmbedder` actors in the local run's chunks, the grouping on the driver;
-   then the ``cross_copy`` check per story (a ``map_groups`` over the claims of
+6. ``zones``: each source's publication zone inferred from the current-price claims of
+   its zone-less articles (a map over the claims gives the samples, the driver decides,
+   as the local run does in :func:`newsclaims.pipeline.infer_publication_zones`); the
+   articles it re-times get their market checks redone (a ``map_groups`` per article).
+7. ``stories``: the story grouping over every article (at the re-timed times), as the
+   local run groups (:mod:`newsclaims.story.batch`): the title-and-lead embeddings by a
+   pool of :class:`StoryEmbedder` actors in the local run's chunks, the grouping on the
+   driver; then the ``cross_copy`` check per story (a ``map_groups`` over the claims of
    multi-article stories).
-7. ``write``: one Parquet dataset per table, partitioned by month, written to a new
+8. ``write``: one Parquet dataset per table, partitioned by month, written to a new
    folder and moved into place; ``manifest.json`` last.
 
 Faults: Ray retries a task whose worker dies, and Ray Data restarts a dead actor of a
@@ -39,7 +43,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +61,7 @@ from ..pipeline import (
     claim_from_row,
     claim_row,
     process_article,
+    recheck_article,
     rejection_row,
     story_members,
     story_table,
@@ -151,7 +156,7 @@ def process_shard(shard: Shard, ctx: WorkerContext, run_id: str) -> tuple[dict[s
             rows["rejections"].append({**article_rejection_row(rec, res, run_id), MONTH: NO_MONTH, "shard": shard.index})
             continue
         summary["seconds"].update(res.seconds)
-        art = article_row(res.article, run_id, "run")
+        art = article_row(res.article, run_id, "run", res.zone, res.zone_inferred)
         month = month_of(art["published_at"])
         rows["articles"].append({**art, MONTH: month, "shard": shard.index, "minhash": res.signature, "config": fingerprint})
         for seq, claim in enumerate(res.claims):
@@ -172,7 +177,8 @@ class ShardProcessor:
 
         settings = Settings.model_validate_json(settings_json)
         model = BoilerplateModel.from_counts(boilerplate, settings) if boilerplate is not None else None
-        # market_db: the run's MarketData (it pickles as the paths of its databases)
+        # market_db: the run's MarketData (it pickles as the paths of its databases); no
+        # zones are known yet: the zones step reads zone-less times in the inferred zones
         self.ctx = WorkerContext(settings, extract=True, check=True, boilerplate=model, market_data=market_db)
         self.ctx.nlp()  # the claim pipeline is loaded once per actor, not per batch
         self.work = Path(work)
@@ -235,6 +241,48 @@ class StoryEmbedder:
         return pa.table({"chunk": pa.array(chunks, pa.int64()), "vectors": pa.array(vectors, pa.binary())})
 
 
+def zone_samples(batch: pa.Table, zoneless: dict[str, tuple[str, str, str | None]], default_zone: str) -> pa.Table:
+    """The current-price samples of the price claims in ``batch`` whose article is zone-less
+    (``zoneless``: article id -> source, publication time, zone it was read in)."""
+    from ..zones import local_time, price_samples
+
+    out: dict[str, list[Any]] = {"source": [], "local": [], "asset": [], "value": []}
+    for row in batch.to_pylist():
+        art = zoneless.get(row["article_id"])
+        if art is None or row["type"] != "price":
+            continue
+        source, published, zone = art
+        local = local_time(datetime.fromisoformat(published), zone or default_zone)
+        for sample in price_samples(source, local, [claim_from_row(row)]):
+            out["source"].append(sample.source)
+            out["local"].append(sample.local.isoformat())
+            out["asset"].append(sample.asset)
+            out["value"].append(sample.value)
+    return pa.table(out, schema=ZONE_SAMPLE_SCHEMA)
+
+
+#: the rows :func:`zone_samples` gives.
+ZONE_SAMPLE_SCHEMA = pa.schema([("source", pa.string()), ("local", pa.string()), ("asset", pa.string()), ("value", pa.float64())])
+
+
+class ZoneRechecker:
+    """A Ray Data actor for ``map_groups``: the checks of one re-timed article's claims."""
+
+    def __init__(self, settings_json: str, market_db: Any, published: dict[str, str]) -> None:
+        self.settings = Settings.model_validate_json(settings_json)
+        self.market = market_db
+        self.published = published
+
+    def __call__(self, group: pa.Table) -> pa.Table:
+        # the order the local run reads them in: by offset, then as extracted
+        rows = sorted(group.to_pylist(), key=lambda r: (r["start"], r["seq"]))
+        aid = rows[0]["article_id"]
+        published = self.published[aid]
+        checks = recheck_article([claim_from_row(r) for r in rows], datetime.fromisoformat(published), self.market, self.settings)
+        out = [{**check_row(k), MONTH: month_of(published)} for k in checks]
+        return to_arrow(out, SCHEMAS["checks"].append(pa.field(MONTH, pa.string())))
+
+
 # --------------------------------------------------------------------------- batch helpers
 
 
@@ -246,8 +294,33 @@ def _without(batch: pa.Table, drop: dict[str, list[int]], id_col: str) -> pa.Tab
     return batch.filter(pa.array(keep))
 
 
-def _final_articles(batch: pa.Table, drop: dict[str, list[int]], roots: dict[str, str], canonical: dict[str, str], story_of: dict[str, str], publishers: dict[str, str] | None = None) -> pa.Table:
+def _set(batch: pa.Table, name: str, values: list[Any], type_: pa.DataType) -> pa.Table:
+    return batch.set_column(batch.schema.get_field_index(name), name, pa.array(values, type_))
+
+
+def _retimed(batch: pa.Table, id_col: str, retimed: dict[str, tuple[str, str, int]], columns: dict[str, int]) -> pa.Table:
+    """``batch`` with the re-timed articles' new values (``retimed``: id -> publication
+    time, zone, inferred) in ``columns`` (column name -> index into those values); the
+    month partition follows the publication time."""
+    if not retimed or batch.num_rows == 0:
+        return batch
+    ids = batch.column(id_col).to_pylist()
+    if not any(a in retimed for a in ids):
+        return batch
+    for name, k in columns.items():
+        old = batch.column(name).to_pylist()
+        batch = _set(batch, name, [retimed[a][k] if a in retimed else o for a, o in zip(ids, old, strict=True)], batch.schema.field(name).type)
+    months = batch.column(MONTH).to_pylist()
+    return _set(batch, MONTH, [month_of(retimed[a][0]) if a in retimed else m for a, m in zip(ids, months, strict=True)], pa.string())
+
+
+#: the columns of a re-timed article that change, and their index in the ``retimed`` values.
+RETIMED_ARTICLE = {"published_at": 0, "time_zone": 1, "time_zone_inferred": 2}
+
+
+def _final_articles(batch: pa.Table, drop: dict[str, list[int]], roots: dict[str, str], canonical: dict[str, str], story_of: dict[str, str], publishers: dict[str, str] | None = None, retimed: dict[str, tuple[str, str, int]] | None = None) -> pa.Table:
     batch = _without(batch, drop, "id")
+    batch = _retimed(batch, "id", retimed or {}, RETIMED_ARTICLE)
     ids = batch.column("id").to_pylist()
     if publishers:  # one name per publisher, as the local run writes (the raw one stays in source_raw)
         raw = batch.column("source_raw").to_pylist()
@@ -261,13 +334,27 @@ def _final_articles(batch: pa.Table, drop: dict[str, list[int]], roots: dict[str
     return batch.select([*SCHEMAS["articles"].names, MONTH])
 
 
-def _final_signatures(batch: pa.Table, drop: dict[str, list[int]]) -> pa.Table:
+def _final_signatures(batch: pa.Table, drop: dict[str, list[int]], retimed: dict[str, tuple[str, str, int]] | None = None) -> pa.Table:
     batch = _without(batch, drop, "id")
+    batch = _retimed(batch, "id", retimed or {}, {"published_at": 0})
     return batch.rename_columns([("article_id" if n == "id" else n) for n in batch.schema.names]).select([*SCHEMAS["signatures"].names, MONTH])
 
 
-def _final(batch: pa.Table, drop: dict[str, list[int]], id_col: str, table: str) -> pa.Table:
-    return _without(batch, drop, id_col).select([*SCHEMAS[table].names, MONTH])
+def _final(batch: pa.Table, drop: dict[str, list[int]], id_col: str, table: str, retimed: dict[str, tuple[str, str, int]] | None = None, redone: bool = False) -> pa.Table:
+    """A table's final rows; of the re-timed articles, the month follows their new time,
+    and with ``redone`` their rows are dropped (their checks were made again)."""
+    batch = _without(batch, drop, id_col)
+    if retimed and redone and batch.num_rows:
+        batch = batch.filter(pa.array([a not in retimed for a in batch.column(id_col).to_pylist()]))
+    elif retimed:
+        batch = _retimed(batch, id_col, retimed, {})
+    return batch.select([*SCHEMAS[table].names, MONTH])
+
+
+def _only(batch: pa.Table, drop: dict[str, list[int]], ids: set[str]) -> pa.Table:
+    """The claims of the articles ``ids`` (not dropped)."""
+    batch = _without(batch, drop, "article_id")
+    return batch.filter(pa.array([a in ids for a in batch.column("article_id").to_pylist()], pa.bool_()))
 
 
 def _singleton_clusters(batch: pa.Table, drop: dict[str, list[int]], roots: dict[str, str]) -> pa.Table:
@@ -282,12 +369,14 @@ def _singleton_clusters(batch: pa.Table, drop: dict[str, list[int]], roots: dict
     })
 
 
-def _story_heads(batch: pa.Table, drop: dict[str, list[int]], publishers: dict[str, str]) -> pa.Table:
+def _story_heads(batch: pa.Table, drop: dict[str, list[int]], publishers: dict[str, str], retimed: dict[str, tuple[str, str, int]] | None = None) -> pa.Table:
     """What the story grouping reads of each article: id, title, the start of the text,
-    time, publisher (under the name the articles table gets) and month."""
+    time (as re-timed by the zones step), publisher (under the name the articles table
+    gets) and month."""
     from ..story.batch import STORY_HEAD_CHARS
 
     batch = _without(batch, drop, "id")
+    batch = _retimed(batch, "id", retimed or {}, {"published_at": 0})
     raw = batch.column("source_raw").to_pylist()
     old = batch.column("source").to_pylist()
     return pa.table({
@@ -300,8 +389,9 @@ def _story_heads(batch: pa.Table, drop: dict[str, list[int]], publishers: dict[s
     })
 
 
-def _with_story(batch: pa.Table, drop: dict[str, list[int]], story_of: dict[str, str]) -> pa.Table:
+def _with_story(batch: pa.Table, drop: dict[str, list[int]], story_of: dict[str, str], retimed: dict[str, tuple[str, str, int]] | None = None) -> pa.Table:
     batch = _without(batch, drop, "article_id")
+    batch = _retimed(batch, "article_id", retimed or {}, {})
     aids = batch.column("article_id").to_pylist()
     batch = batch.filter(pa.array([a in story_of for a in aids]))
     return batch.append_column("story_id", pa.array([story_of[a] for a in batch.column("article_id").to_pylist()], pa.string()))
@@ -504,7 +594,7 @@ class RayRun:
         return graph.roots_of(pa.table({"u": [e[0] for e in now], "v": [e[1] for e in now]}, schema=graph.EDGE_SCHEMA))
 
     def _publishers(self, drop: dict[str, list[int]]) -> dict[str, str]:
-        """One name per publisher over the whole dataset (the local run's ``_publishers``)."""
+        """One name per publisher over the whole dataset (raw spelling -> name), as the local run writes."""
         from ..clean.publishers import publisher_names
 
         counts: dict[str, int] = {}
@@ -539,10 +629,77 @@ class RayRun:
         got = {int(r["chunk"]): np.frombuffer(r["vectors"], dtype=np.float32).reshape(len(parts[int(r["chunk"])]), -1) for r in rows}
         return np.concatenate([got[k] for k in range(len(parts))])
 
-    def _stories(self, drop: dict[str, list[int]], roots: dict[str, str], market_db: Any, workers: int, publishers: dict[str, str]) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
+    def _zones(self, drop: dict[str, list[int]], publishers: dict[str, str], market_db: Any) -> tuple[dict[str, tuple[str, str, int]], list[dict[str, Any]], Any]:
+        """The publication zones step: the zone of each source, the articles it re-times
+        (id -> publication time, zone, inferred), the ``source_zones`` rows, and the
+        re-timed articles' checks made again (a dataset, or None).
+
+        The same decisions as the local run's :func:`~newsclaims.pipeline.infer_publication_zones`
+        over the same rows: samples from the current-price claims of the zone-less
+        articles of each publisher, the inference on the driver, the re-checks per article.
+        """
+        from ..zones import PriceSample, infer_zones, retimes, zone_rows, zone_summary
+
+        settings = self.settings
+        default = settings.ingest.default_timezone
+        if not settings.ingest.infer_zones:
+            return {}, [], None
+        cols = ["id", "source", "source_raw", "published_at", "time_zone_assumed", "time_zone", "time_zone_inferred", "shard"]
+        zoneless: dict[str, tuple[str | None, str, str | None, int]] = {}
+        count = 0
+        for b in self._read("articles", cols).map_batches(_without, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "id"}).iter_batches(batch_format="pyarrow", batch_size=8192):
+            for aid, source, raw, published, assumed, zone, inferred in zip(*(b.column(c).to_pylist() for c in cols[:-1]), strict=True):
+                if not assumed:
+                    continue
+                count += 1
+                if published is not None:
+                    name = publishers.get(raw, source) if raw is not None else source
+                    zoneless[aid] = (name, published, zone, int(inferred or 0))
+        sampled = {a: (src, pub, zone) for a, (src, pub, zone, _i) in zoneless.items() if src is not None}
+        samples: list[PriceSample] = []
+        if sampled:
+            rows = (
+                self._read("claims")
+                .map_batches(_without, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "article_id"})
+                .map_batches(zone_samples, batch_format="pyarrow", fn_kwargs={"zoneless": sampled, "default_zone": default})
+                .take_all()
+            )
+            samples = [PriceSample(r["source"], datetime.fromisoformat(r["local"]), r["asset"], float(r["value"])) for r in rows]
+        decided = infer_zones(samples, market_db, default)
+        zones = {src: z.zone for src, z in decided.items() if z.inferred}
+        todo = retimes(
+            ((a, src, datetime.fromisoformat(pub), zone, bool(inf)) for a, (src, pub, zone, inf) in zoneless.items()),
+            zones,
+            default,
+        )
+        # the time as the local run stores it (storage.iso_utc of an aware time)
+        retimed = {r.article_id: (r.published_at.astimezone(UTC).isoformat(), r.zone, int(r.inferred)) for r in todo}
+        redone = None
+        if retimed:
+            published = {a: v[0] for a, v in retimed.items()}
+            redone = (
+                self._read("claims")
+                .map_batches(_only, batch_format="pyarrow", fn_kwargs={"drop": drop, "ids": set(retimed)})
+                .groupby("article_id")
+                .map_groups(
+                    ZoneRechecker,
+                    batch_format="pyarrow",
+                    concurrency=1,
+                    num_cpus=CROSS_COPY_CPUS,
+                    fn_constructor_kwargs={"settings_json": self.settings_json, "market_db": market_db, "published": published},
+                )
+                .materialize()
+            )
+        rechecked = redone.count() if redone is not None else 0
+        self.stats.zones = zone_summary(decided, count, len(todo), rechecked, default)
+        rows = [{**r, MONTH: NO_MONTH} for r in zone_rows(decided, default)]
+        return retimed, rows, redone
+
+    def _stories(self, drop: dict[str, list[int]], roots: dict[str, str], market_db: Any, workers: int, publishers: dict[str, str], retimed: dict[str, tuple[str, str, int]] | None = None) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
         """The local run's story grouping over the whole dataset: title-and-lead embeddings
         (an actor pool), then :func:`newsclaims.story.batch.group_by_events` on the driver;
-        claim fingerprints alone when no encoder is configured."""
+        claim fingerprints alone when no encoder is configured. ``retimed``: the times the
+        zones step set."""
         from ..check import StoryInput, group_stories
         from ..check.stories import claim_fingerprint
         from ..story import story_model_dir
@@ -560,7 +717,7 @@ class RayRun:
         sources: dict[str, str | None] = {}
         docs = []
         heads = self._read("articles", ["id", "title", "text", "published_at", "source", "source_raw", "shard", MONTH]).map_batches(
-            _story_heads, batch_format="pyarrow", fn_kwargs={"drop": drop, "publishers": publishers}
+            _story_heads, batch_format="pyarrow", fn_kwargs={"drop": drop, "publishers": publishers, "retimed": retimed or {}}
         )
         for batch in heads.iter_batches(batch_format="pyarrow", batch_size=2048):
             cols = (batch.column(c).to_pylist() for c in ("id", "title", "head", "published_at", "source", MONTH))
@@ -591,7 +748,7 @@ class RayRun:
         if multi:
             cross = (
                 self._read("claims")
-                .map_batches(_with_story, batch_format="pyarrow", fn_kwargs={"drop": drop, "story_of": multi})
+                .map_batches(_with_story, batch_format="pyarrow", fn_kwargs={"drop": drop, "story_of": multi, "retimed": retimed or {}})
                 .groupby("story_id")
                 .map_groups(
                     CrossCopyChecker,
@@ -613,7 +770,11 @@ class RayRun:
         self.stats.stories = len(rows)
         return story_of, rows, cross
 
-    def _write(self, drop: dict[str, list[int]], roots: dict[str, str], clusters: list[dict[str, Any]], story_of: dict[str, str], stories: list[dict[str, Any]], cross: Any, plan: ShardPlan, publishers: dict[str, str]) -> None:
+    def _write(
+        self, drop: dict[str, list[int]], roots: dict[str, str], clusters: list[dict[str, Any]], story_of: dict[str, str],
+        stories: list[dict[str, Any]], cross: Any, plan: ShardPlan, publishers: dict[str, str],
+        zones: tuple[dict[str, tuple[str, str, int]], list[dict[str, Any]], Any],
+    ) -> None:
         ray = self.ray
         final = self.work / f"final-{self.stats.run_id}"
         shutil.rmtree(final, ignore_errors=True)
@@ -623,14 +784,17 @@ class RayRun:
         def write(ds: Any, table: str) -> None:
             ds.write_parquet(str(final / table), partition_cols=[MONTH])
 
-        write(arts.map_batches(_final_articles, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots, "canonical": canonical, "story_of": story_of, "publishers": publishers}), "articles")
-        write(arts.map_batches(_final_signatures, batch_format="pyarrow", fn_kwargs={"drop": drop}), "signatures")
+        retimed, zone_rows, redone = zones
+        write(arts.map_batches(_final_articles, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots, "canonical": canonical, "story_of": story_of, "publishers": publishers, "retimed": retimed}), "articles")
+        write(arts.map_batches(_final_signatures, batch_format="pyarrow", fn_kwargs={"drop": drop, "retimed": retimed}), "signatures")
         singles = arts.map_batches(_singleton_clusters, batch_format="pyarrow", fn_kwargs={"drop": drop, "roots": roots})
         multi_schema = SCHEMAS["clusters"].append(pa.field(MONTH, pa.string()))
         write(singles.union(ray.data.from_arrow(to_arrow(clusters, multi_schema))) if clusters else singles, "clusters")
         write(ray.data.from_arrow(to_arrow(stories, SCHEMAS["stories"].append(pa.field(MONTH, pa.string())))), "stories")
-        write(self._read("claims").map_batches(_final, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "article_id", "table": "claims"}), "claims")
-        checks = self._read("checks").map_batches(_final, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "article_id", "table": "checks"})
+        write(self._read("claims").map_batches(_final, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "article_id", "table": "claims", "retimed": retimed}), "claims")
+        checks = self._read("checks").map_batches(_final, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "article_id", "table": "checks", "retimed": retimed, "redone": True})
+        if redone is not None:  # the re-timed articles' checks, made again at their new time
+            checks = checks.union(redone)
         if cross is not None:
             checks = checks.union(cross.map_batches(lambda t: t.select([*SCHEMAS["checks"].names, MONTH]), batch_format="pyarrow"))
         write(checks, "checks")
@@ -640,6 +804,8 @@ class RayRun:
         if listed:
             rejections = rejections.union(ray.data.from_arrow(to_arrow(listed, SCHEMAS["rejections"].append(pa.field(MONTH, pa.string())))))
         write(rejections, "rejections")
+        if zone_rows:
+            write(ray.data.from_arrow(to_arrow(zone_rows, SCHEMAS["source_zones"].append(pa.field(MONTH, pa.string())))), "source_zones")
         for table in TABLES:  # move into place: the folder's tables are all of one run
             dst = self.out / table
             shutil.rmtree(dst, ignore_errors=True)
@@ -699,10 +865,13 @@ class RayRun:
             self._step("dedup", t)
             t = time.perf_counter()
             publishers = self._publishers(drop)
-            story_of, stories, cross = self._stories(drop, roots, market_db, workers, publishers)
+            zones = self._zones(drop, publishers, market_db)
+            self._step("zones", t)
+            t = time.perf_counter()
+            story_of, stories, cross = self._stories(drop, roots, market_db, workers, publishers, zones[0])
             self._step("stories", t)
             t = time.perf_counter()
-            self._write(drop, roots, clusters, story_of, stories, cross, plan, publishers)
+            self._write(drop, roots, clusters, story_of, stories, cross, plan, publishers, zones)
             self._step("write", t)
             self.stats.clusters = len(clusters) + (self.stats.stored - len(roots))
         finally:

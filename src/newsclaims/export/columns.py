@@ -25,6 +25,8 @@ _ARTICLE = {
     "text": "Cleaned text: the title, a blank line, then the body. Claim offsets index it.",
     "published_at": "Publication time, ISO 8601 in UTC.",
     "time_zone_assumed": "1 when the input time had no zone and the default zone was assumed.",
+    "time_zone": "The zone a zone-less input time was read in (UTC, +02:00, ...); empty when the time stated its zone.",
+    "time_zone_inferred": "1 when that zone was inferred from the source's current-price claims (source_zones).",
     "url": "Address of the article.",
     "source": "Publisher or feed, one name per publisher (case and spelling variants joined).",
     "source_raw": "Publisher or feed as the input spelled it.",

@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict
 from ..errors import MarketDataError
 from ..models import Candle
 from .names import (
+    FORMER_TICKERS,
     as_utc,
     candle_close,
     interval_seconds,
@@ -276,9 +277,26 @@ class MarketData:
         """Canonical tickers with at least one candle."""
         return set(self._load_catalog())
 
+    def series_asset(self, asset: str) -> str:
+        """The ticker whose candles serve ``asset``: itself, or its former name.
+
+        ``"pol"`` -> ``"MATIC"`` when the data holds MATIC candles and none for POL
+        (:data:`~newsclaims.market.names.FORMER_TICKERS`).
+        """
+        a = asset.upper()
+        catalog = self._load_catalog()
+        former = FORMER_TICKERS.get(a)
+        if a not in catalog and former is not None and former in catalog:
+            return former
+        return a
+
+    def has_asset(self, asset: str) -> bool:
+        """True when some candles serve ``asset`` (its own, or its former name's)."""
+        return self.series_asset(asset) in self._load_catalog()
+
     def intervals(self, asset: str) -> list[str]:
         """Intervals stored for ``asset``, finest first (empty when none)."""
-        return list(self._load_catalog().get(asset.upper(), []))
+        return list(self._load_catalog().get(self.series_asset(asset), []))
 
     def _get(self, asset: str, interval: str) -> _Series | None:
         key = (asset, interval)
@@ -380,7 +398,7 @@ class MarketData:
 
         Gaps inside are not reflected; lookups in a gap give ``None``.
         """
-        asset = asset.upper()
+        asset = self.series_asset(asset)
         bounds = [b for iv in self.intervals(asset) if (b := self._bounds(asset, iv)) is not None]
         if not bounds:
             return None
@@ -432,7 +450,7 @@ class MarketData:
         Returns:
             The candles in time order; empty when nothing overlaps.
         """
-        asset = asset.upper()
+        asset = self.series_asset(asset)
         a, b = _ts(start), _ts(end)
         if interval is not None:
             s = self._get(asset, normalize_interval(interval))
@@ -472,7 +490,7 @@ class MarketData:
             >>> (r.low, r.high, r.interval)  # doctest: +SKIP
             (102782.6, 103425.53, '4h')
         """
-        asset = asset.upper()
+        asset = self.series_asset(asset)
         a, b = _ts(start), _ts(end)
         if b <= a:
             raise ValueError(f"price_range: end {end} is not after start {start}")
@@ -511,7 +529,7 @@ class MarketData:
             >>> p.interval, p.open_time.hour  # doctest: +SKIP
             ('4h', 8)
         """
-        asset = asset.upper()
+        asset = self.series_asset(asset)
         t = _ts(at)
         for interval in self.intervals(asset):
             s = self._get(asset, interval)

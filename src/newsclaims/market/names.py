@@ -59,6 +59,15 @@ KNOWN_QUOTES: tuple[str, ...] = tuple(
 #: exchange spellings of canonical tickers.
 ASSET_ALIASES = {"XBT": "BTC", "XDG": "DOGE"}
 
+#: tickers whose earlier history trades under a former name: lookups of POL read MATIC's
+#: candles when the data holds none for POL itself (Binance swapped MATIC 1:1 for POL on
+#: 2024-09-10, and the news tags Polygon claims as POL whichever name the text uses).
+FORMER_TICKERS = {"POL": "MATIC"}
+
+#: why a series stops before the rest of the data does; named in the reason of a check
+#: that falls after its end ("no market data for MATIC after 2024-09-10 (renamed POL)").
+SERIES_END_NOTES = {"MATIC": "renamed POL", "XMR": "delisted by Binance"}
+
 #: CoinGecko coin ids of the common assets -> canonical tickers.
 COINGECKO_IDS = {
     "bitcoin": "BTC",

@@ -235,15 +235,22 @@ def open_market(
     *,
     db: sqlite_utils.Database | None = None,
     cache_dir: Path | None = None,
+    with_bundled: bool = True,
 ) -> MarketData:
-    """Market data from a file or folder, imported first if needed.
+    """Market data from a file or folder added to the bundled data, imported first if needed.
+
+    Data named with ``path`` (``--market``) adds to the bundled candles, it does not
+    replace them: ``path`` is imported (into ``db``, or a cache database of its own)
+    and read before the shared cache of the bundled candles (:func:`open_run_market`),
+    so where both hold a candle of one series at one time the one from ``path`` is kept.
 
     Args:
-        path: a market data file or folder; ``None`` for the bundled default.
+        path: a market data file or folder; ``None`` for the bundled default alone.
         db: import into this database (the run's own) and read from it. Without it
             the data is imported into a cache database under ``cache_dir``.
         cache_dir: folder of the cache databases; default ``$NEWSCLAIMS_CACHE`` or
             ``~/.cache/newsclaims``. Created if missing.
+        with_bundled: False to read ``path`` alone, without the bundled data.
 
     Returns:
         A :class:`MarketData` over the database (series load lazily).
@@ -257,6 +264,8 @@ def open_market(
         >>> "BTC" in md.assets()  # doctest: +SKIP
         True
     """
+    if path is not None and with_bundled:
+        return open_run_market(db, path, cache_dir=cache_dir)
     bundled = path is None
     source = default_market_path() if path is None else Path(path).expanduser()
     if not source.exists():

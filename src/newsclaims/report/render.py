@@ -195,6 +195,9 @@ class ArticleView:
     url: str | None = None
     source: str | None = None
     time_zone_assumed: bool = False
+    #: how a zone-less time was read ("no zone in the input; read as UTC+02:00, inferred ...");
+    #: None when the zone it was read in is not recorded (the page then names the default).
+    zone_note: str | None = None
 
     @classmethod
     def of(cls, article: CleanArticle | Mapping[str, Any]) -> ArticleView:
@@ -214,6 +217,7 @@ class ArticleView:
             url=str(data["url"]) if data.get("url") else None,
             source=str(data["source"]) if data.get("source") else None,
             time_zone_assumed=bool(data.get("time_zone_assumed")),
+            zone_note=_zone_note(data),
         )
 
     def published(self) -> datetime | None:
@@ -224,6 +228,16 @@ class ArticleView:
         except ValueError:
             return None
         return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _zone_note(data: Mapping[str, Any]) -> str | None:
+    """How the article's time was read, when it carried no zone of its own and the zone
+    it was read in is recorded (``time_zone``, from runs that infer publication zones)."""
+    if not data.get("time_zone_assumed") or not data.get("published_at") or not data.get("time_zone"):
+        return None
+    from ..zones import describe_zone
+
+    return describe_zone(data.get("time_zone"), bool(data.get("time_zone_inferred")), True)
 
 
 def _main_assets(claims: Sequence[Claim]) -> list[str]:

@@ -313,8 +313,8 @@ def _write_articles(
     # primary-key order walks the key's index: no in-memory sort of every article text
     for row in _rows(
         db,
-        "SELECT id, source_id, title, text, published_at, time_zone_assumed, url, source, cluster_id, story_id "
-        "FROM articles ORDER BY id",
+        "SELECT id, source_id, title, text, published_at, time_zone_assumed, time_zone, time_zone_inferred, "
+        "url, source, cluster_id, story_id FROM articles ORDER BY id",
     ):
         name = article_file_name(row["id"])
         if name in used_names:  # sanitized names carry a hash of the id; be sure anyway
@@ -353,6 +353,8 @@ def _write_articles(
         "verdicts": dict(Counter(_count(db, _CLAIM_VERDICTS_SQL))),
         "rejections": db.conn.execute("SELECT COUNT(*) FROM rejections").fetchone()[0],
         "zone_assumed": db.conn.execute("SELECT COUNT(*) FROM articles WHERE time_zone_assumed = 1").fetchone()[0],
+        # of those, the ones read in a zone inferred for their source (newsclaims.zones)
+        "zone_inferred": db.conn.execute("SELECT COUNT(*) FROM articles WHERE time_zone_assumed = 1 AND time_zone_inferred = 1").fetchone()[0],
         "zone": zone,
     }
     return list(stories.values()), totals
