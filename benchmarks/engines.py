@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -106,6 +107,8 @@ def main() -> None:
     ap.add_argument("dump", nargs="?", type=Path)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--limit", type=int, help="only the first N records of the dump")
+    ap.add_argument("--keep", type=Path, help="copy both databases here (local.db, ray.db) to study a difference")
+    ap.add_argument("--no-fixed", action="store_true", help="skip the 50-record runs (Ray's fixed cost)")
     ap.add_argument("--child", choices=["local", "ray"], help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     ap.add_argument("--target", help=argparse.SUPPRESS)
@@ -127,20 +130,31 @@ def main() -> None:
         report(f"local engine, {args.workers} processes", local)
         ray = measure("ray", inp, args.workers, tmp / "out")
         report(f"Ray engine, local cluster of {args.workers} CPUs", ray)
-        fixed = measure("ray", tiny, args.workers, tmp / "tiny-out")
-        fixed_local = measure("local", tiny, args.workers, tmp / "tiny.db")
+        fixed = fixed_local = None
+        if not args.no_fixed:
+            fixed = measure("ray", tiny, args.workers, tmp / "tiny-out")
+            fixed_local = measure("local", tiny, args.workers, tmp / "tiny.db")
         t = time.perf_counter()
         import_output(tmp / "out", tmp / "ray.db")
         import_s = time.perf_counter() - t
         a, b = snapshot(tmp / "local.db"), snapshot(tmp / "ray.db")
         same = all(a[t_] == b[t_] for t_ in TABLES)
-        print(f"\nfixed cost on 50 records: Ray {fixed['wall_s']:.1f} s, local {fixed_local['wall_s']:.1f} s")
+        if fixed is not None and fixed_local is not None:
+            print(f"\nfixed cost on 50 records: Ray {fixed['wall_s']:.1f} s, local {fixed_local['wall_s']:.1f} s")
         print(f"throughput: Ray {ray['read'] / ray['wall_s']:,.0f} records/s, local {local['read'] / local['wall_s']:,.0f} records/s ({ray['wall_s'] / local['wall_s']:.2f}x the local time)")
         print(f"dedup shuffle (rows): {ray.get('shuffle')}")
         print(f"peak memory: Ray {ray['peak_tree_bytes'] / 1024**2:,.0f} MiB, local {local['peak_tree_bytes'] / 1024**2:,.0f} MiB")
         work = tmp / "out" / "_work"
         print(f"sizes: shard work files {folder_bytes(work / 'shards') / 1024**2:,.1f} MiB, output tables {(folder_bytes(tmp / 'out') - folder_bytes(work)) / 1024**2:,.1f} MiB, "
               f"local database {(tmp / 'local.db').stat().st_size / 1024**2:,.1f} MiB; import {import_s:.1f} s")
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(tmp / "local.db", args.keep / "local.db")
+            shutil.copy(tmp / "ray.db", args.keep / "ray.db")
+        for t_ in TABLES:  # what differs, a few rows each way (the first columns)
+            for side, rows in (("local-only", sorted(a[t_] - b[t_], key=repr)[:5]), ("ray-only", sorted(b[t_] - a[t_], key=repr)[:5])):
+                for row in rows:
+                    print(f"  {t_} {side}: " + " | ".join(str(v)[:80] for v in row[:12]))
         print("tables equal: " + ("yes, every row of " + ", ".join(f"{t_} ({len(a[t_]):,})" for t_ in TABLES) if same else "NO: " + ", ".join(f"{t_} local-only {len(a[t_] - b[t_])} ray-only {len(b[t_] - a[t_])}" for t_ in TABLES)))
 
 

@@ -119,17 +119,25 @@ def named_dates(text: str, published: datetime | None) -> frozenset[date]:
 
 
 @cache
-def _asset_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _asset_patterns() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...], tuple[str, ...]], ...]:
+    """Per asset of the lexicon: its ticker, the pattern that finds it, and the literal
+    strings one of which must occur for the pattern to match (lower-cased ones for the
+    case-insensitive names, as written for the tickers and cased forms): a substring
+    test rules out most of the few hundred assets before any regex runs."""
     lex = AssetLexicon.load()
     pats = []
     for e in lex.entries.values():
-        words = [re.escape(a) for a in (e.name, *e.aliases) if len(a) >= 3]
+        names = [a for a in (e.name, *e.aliases) if len(a) >= 3]
+        words = [re.escape(a) for a in names]
         parts = [rf"(?i:\b(?:{'|'.join(words)})\b)"] if words else []
+        cased: list[str] = []
         if e.ticker_match == "upper" and len(e.ticker) >= 3:
             parts.append(rf"\b\$?{re.escape(e.ticker)}\b")
+            cased.append(e.ticker)
         parts += [rf"\b{re.escape(c)}\b" for c in e.cased]
+        cased += list(e.cased)
         if parts:
-            pats.append((e.ticker, re.compile("|".join(parts))))
+            pats.append((e.ticker, re.compile("|".join(parts)), tuple(a.lower() for a in names), tuple(cased)))
     return tuple(pats)
 
 
@@ -139,7 +147,11 @@ def named_assets(text: str) -> frozenset[str]:
     >>> sorted(named_assets("Ethereum and XRP slip while bitcoin holds"))
     ['BTC', 'ETH', 'XRP']
     """
-    return frozenset(t for t, p in _asset_patterns() if p.search(text))
+    low = text.lower()
+    return frozenset(
+        t for t, p, ci, cs in _asset_patterns()
+        if (any(w in low for w in ci) or any(c in text for c in cs)) and p.search(text)
+    )
 
 
 def named_names(title: str, lead: str) -> frozenset[str]:
