@@ -1054,3 +1054,17 @@ def test_a_renamed_asset_after_its_series_ends_says_so(market: MarketData, setti
     (row,) = check_claims([claim("price", "POL", 0.42, "POL is trading at $0.42")], published_at=before, market=market, settings=settings)
     assert row.verdict != "unverifiable", row.reason
     assert row.evidence["source"] == "csv:MATICUSDT"
+
+
+def test_a_negative_zero_reads_as_zero_whichever_store_a_claim_comes_from(market: MarketData, settings: Settings) -> None:
+    # "between 0% and -1%" parses its zero end as -0.0; SQLite hands back 0.0, Parquet -0.0:
+    # the re-check of a re-timed article must word (and so identify) its rows the same
+    rows = [
+        only(check_claims([claim("price_change", "ETH", zero, "ETH is 0% to 1% lower", unit="percent",
+                                 value_max=-1.0, direction="down")],
+                          published_at=T_0622, market=market, settings=settings), "market_change")
+        for zero in (-0.0, 0.0)
+    ]
+    assert rows[0].claim.value == 0.0 and str(rows[0].claim.value) == "0.0"
+    assert rows[0].reason == rows[1].reason and rows[0].evidence == rows[1].evidence
+    assert "-0.00" not in rows[0].reason

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Frozen(BaseModel):
@@ -191,6 +191,14 @@ class Claim(Frozen):
     extractor: str = "rules"
     #: how many times the article states this fact (repeats are merged).
     mentions: int = 1
+
+    @field_validator("value", "value_max")
+    @classmethod
+    def _no_negative_zero(cls, v: float | None) -> float | None:
+        # "-0%" and the zero end of a falling range parse as -0.0, which SQLite stores as
+        # 0 but Parquet keeps: one zero, so that a claim read back from either store
+        # reads (and is checked, and worded) the same
+        return None if v is None else v + 0.0
 
     @staticmethod
     def make_id(article_id: str, start: int, end: int, type_: str, asset: str | None = None) -> str:
