@@ -372,14 +372,10 @@ def check_cross_copy(
             # copies published at different times may both be right: when the market at
             # each copy's own publication time agrees with each, the difference is the time
             explained = disagree and _each_matches_market(compared, key, settings)
-            times = [t for t in (published.get(x["article_id"]) for x in compared) if t is not None]
-            apart_h = (max(times) - min(times)).total_seconds() / 3600 if len(times) > 1 else 0.0
             # copies published hours apart restate different snapshots: without market data
             # on every copy to say which figure was wrong at its own time, no finding
-            apart = (
-                disagree and not explained and apart_h > CROSS_COPY_APART_HOURS
-                and any(x["market_value"] is None for x in compared)
-            )
+            apart_h = _hours_apart(compared, published) if disagree and not explained else 0.0
+            apart = apart_h > CROSS_COPY_APART_HOURS and any(x["market_value"] is None for x in compared)
             other_values = [float(x["value"]) for x in others]
             expected = statistics.median(other_values)
             dev: float | None = c.value - expected
@@ -438,6 +434,12 @@ def check_cross_copy(
                     )
                 )
     return score_checks(rows, load_model(settings.check.confidence_model))
+
+
+def _hours_apart(copies: Sequence[Mapping[str, Any]], published: Mapping[str, datetime | None]) -> float:
+    """Hours between the first and the last publication of ``copies`` (0 with under two times)."""
+    times = [t for t in (published.get(x["article_id"]) for x in copies) if t is not None]
+    return (max(times) - min(times)).total_seconds() / 3600 if len(times) > 1 else 0.0
 
 
 def _comparable_times(key: tuple[Any, ...], a: datetime | None, b: datetime | None) -> bool:
