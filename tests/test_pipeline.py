@@ -315,3 +315,26 @@ def test_every_stage_survives_the_hard_articles_of_the_dump(tmp_path: Path) -> N
     assert con.execute(
         "SELECT COUNT(*) FROM checks WHERE verdict = 'inconsistent' AND confidence IS NULL"
     ).fetchone()[0] == 0
+
+
+def test_a_run_that_fails_says_so_in_the_runs_table_and_a_rerun_completes(
+    clean_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run left by an exception (here the story step failing) is recorded as
+    ``failed``, not ``done``; what it committed stays, and the next run finishes the job."""
+    from newsclaims.pipeline import Runner
+
+    db = tmp_path / "failed.db"
+    settings = load_settings(overrides={"run.batch_size": 16})
+
+    def broken(self: Runner, early: object = None) -> None:
+        raise RuntimeError("story step broken")
+
+    with monkeypatch.context() as m:
+        m.setattr(Runner, "_stories", broken)
+        with pytest.raises(RuntimeError, match="story step broken"):
+            run_pipeline([str(DUMP), str(CORPUS / "seeds")], db, settings, workers=1)
+    assert [r[0] for r in sqlite3.connect(db).execute("SELECT status FROM runs")] == ["failed"]
+    run_pipeline([str(DUMP), str(CORPUS / "seeds")], db, settings, workers=1)
+    assert [r[0] for r in sqlite3.connect(db).execute("SELECT status FROM runs ORDER BY rowid")] == ["failed", "done"]
+    assert snapshot(db) == snapshot(clean_run)

@@ -83,3 +83,21 @@ def test_no_daily_series_glued_and_no_article_its_own_copy(story_db: Path) -> No
     # every story id is one of its members, and the stories table agrees with the articles
     members = {r[0]: r[1] for r in db.execute("SELECT story_id, COUNT(*) FROM articles GROUP BY story_id")}
     assert {r["id"]: r["size"] for r in db.query("SELECT id, size FROM stories")} == members
+
+
+def test_story_workers_give_the_one_process_embeddings_and_stories(
+    story_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole-dump path (features and embeddings in a pool of spawned workers, one
+    encoder session each) stores the same vectors and makes the same stories as the
+    one-process path the small runs take."""
+    import newsclaims.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "STORY_POOL_MIN", 0)  # the whole-dump path on 500 articles
+    pooled = tmp_path / "pooled.db"
+    stats = run_pipeline([str(STORIES / "articles.jsonl.gz")], pooled, load_settings(), workers=2)
+    assert not stats.interrupted
+    one, two = open_db(story_db), open_db(pooled)
+    vec_sql = "SELECT article_id, encoder, vector FROM story_embeddings ORDER BY article_id"
+    assert one.execute(vec_sql).fetchall() == two.execute(vec_sql).fetchall()
+    assert _story_of(story_db) == _story_of(pooled)
