@@ -472,6 +472,31 @@ def test_export_warns_on_a_filter_value_that_matches_nothing(runner: CliRunner, 
     assert "warning" not in fine.stderr
 
 
+def test_spellings_of_one_key_from_two_sites_stay_two_publishers(runner: CliRunner, tmp_path: Path) -> None:
+    """crypto.news ("crypto_news") and cryptonews.com ("cryptonews") share a key but are
+    two outlets; a spelling whose articles carry no URL joins the larger of them."""
+    dump = tmp_path / "d.jsonl"
+    recs = [("crypto_news", "https://crypto.news/a-{n}/", 3), ("cryptonews", "https://cryptonews.com/news/b-{n}/", 2),
+            ("CryptoNews", None, 1), ("Cointelegraph", "https://cointelegraph.com/news/c-{n}", 1),
+            ("cointelegraph", "https://www.cointelegraph.com/news/d-{n}", 1)]
+    with dump.open("w", encoding="utf-8") as f:
+        n = 0
+        for source, url, times in recs:
+            for _ in range(times):
+                n += 1
+                rec = {"id": f"a{n}", "title": f"Story {n}", "source": source,
+                       "body": f"Bitcoin is trading at ${100_000 + n * 37:,} in story {n} about unrelated things number {n}."}
+                if url:
+                    rec["url"] = url.format(n=n)
+                f.write(json.dumps(rec) + "\n")
+    db = tmp_path / "x.db"
+    res = runner.invoke(main, ["ingest", str(dump), "--db", str(db), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    rows = sqlite3.connect(db).execute("SELECT source_raw, source FROM articles").fetchall()
+    assert dict(rows) == {"crypto_news": "crypto_news", "CryptoNews": "crypto_news", "cryptonews": "cryptonews",
+                          "Cointelegraph": "Cointelegraph", "cointelegraph": "Cointelegraph"}
+
+
 def test_publisher_names_are_joined_and_the_raw_one_kept(runner: CliRunner, tmp_path: Path) -> None:
     dump = tmp_path / "d.jsonl"
     recs = [("Cointelegraph", 2), ("cointelegraph", 1), ("www.CoinDesk.com", 1), ("CoinDesk", 1)]

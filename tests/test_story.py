@@ -20,7 +20,7 @@ from newsclaims.read import iter_records
 from newsclaims.settings import Settings
 from newsclaims.story import StoryDoc, doc_of_article, group_events, story_doc, story_ids
 from newsclaims.story.features import named_assets, named_dates, named_figures, story_text
-from newsclaims.story.group import StoryParams, candidate_pairs, figures_conflict
+from newsclaims.story.group import StoryParams, candidate_pairs, figures_conflict, rare_figure_pairs
 
 from .conftest import CORPUS
 
@@ -147,6 +147,38 @@ def test_near_duplicate_clusters_stay_whole() -> None:
             for i, w in enumerate(["alpha", "beta", "gamma"])]
     emb = np.eye(3, 8, dtype=np.float32)
     assert set(story_ids(docs, group_events(docs, emb)).values()) == {"d0"}
+
+
+def test_articles_sharing_a_rare_figure_are_paired_and_a_common_figure_pairs_nothing() -> None:
+    t = datetime(2025, 6, 16, 14, tzinfo=UTC)
+    docs = [
+        story_doc("a", title="Bitcoin ETFs see $616 million exit", body="Outflows deepened on Friday.", published=t, source="x"),
+        story_doc("b", title="Spot funds bleed $614M", body="U.S. spot bitcoin funds saw outflows.", published=t + timedelta(hours=5), source="y"),
+        story_doc("c", title="Another $614M story, three days on", body="Outflows.", published=t + timedelta(hours=80), source="z"),
+        story_doc("d", title="Market up 3%", body="Bitcoin gained 3% to $105,000.", published=t + timedelta(hours=1), source="w"),
+        story_doc("e", title="Altcoins up 3%", body="Ether gained 3% to $2,600.", published=t + timedelta(hours=2), source="v"),
+    ]
+    emb = np.ones((5, 8), dtype=np.float32) / np.sqrt(8)
+    p = StoryParams(rare_figure_df=4, rare_figure_min_cos=0.3, rare_figure_digits=3, rare_figure_tolerance=0.01)
+    # $616M and $614M agree within the tolerance; c is outside the window; percentages
+    # and coin prices are not an event's own figures
+    assert rare_figure_pairs(docs, emb, p) == [(0, 1)]
+    # dissimilar embeddings: no pair
+    assert rare_figure_pairs(docs, np.eye(5, 8, dtype=np.float32), p) == []
+    # a figure five articles give within the window is no one event's
+    crowd = [story_doc(f"n{i}", title=f"Funds see $616 million outflow ({i})", body="Outflows.",
+                       published=t + timedelta(hours=i), source=f"s{i}") for i in range(5)]
+    assert rare_figure_pairs(crowd, np.ones((5, 8), dtype=np.float32) / np.sqrt(8), p) == []
+    assert len(rare_figure_pairs(crowd[:4], np.ones((4, 8), dtype=np.float32) / np.sqrt(8), p)) == 6
+    # round figures recur across events, and two companies' "185 BTC" and "187 BTC" are
+    # not one figure rounded twice
+    round_ = [story_doc("r1", title="Fund raises $250 billion", body="x.", published=t, source="x"),
+              story_doc("r2", title="Market nears $250 billion", body="y.", published=t, source="y"),
+              story_doc("r3", title="Firm buys 185 BTC", body="z.", published=t, source="z"),
+              story_doc("r4", title="Other firm buys 187 BTC", body="w.", published=t, source="w")]
+    assert rare_figure_pairs(round_, np.ones((4, 8), dtype=np.float32) / np.sqrt(8), p) == []
+    # off: none
+    assert rare_figure_pairs(docs, emb, StoryParams(rare_figure_df=0)) == []
 
 
 # --------------------------------------------------------------------------- the real encoder

@@ -640,10 +640,11 @@ class Runner:
 
     def _publishers(self) -> None:
         """One name per publisher over the whole database (the raw spelling stays in source_raw)."""
-        from .clean.publishers import publisher_names
+        from .clean.publishers import publisher_names, site_of_names
 
         counts = dict(self.db.execute("SELECT source_raw, COUNT(*) FROM articles WHERE source_raw IS NOT NULL GROUP BY source_raw").fetchall())
-        names = publisher_names(counts)
+        sites = site_of_names(self.db.execute("SELECT source_raw, url FROM articles WHERE source_raw IS NOT NULL"))
+        names = publisher_names(counts, sites)
         with transaction(self.db):
             self.db.conn.executemany(
                 "UPDATE articles SET source = ? WHERE source_raw = ? AND source IS NOT ?",
@@ -1121,13 +1122,14 @@ def factcheck_paths(
 
 def _zone_results(results: list[ArticleResult], market: Any, settings: Settings) -> None:
     """Read the zone-less times of ``results`` in their sources' zones, inferred from these articles."""
-    from .clean.publishers import publisher_names
+    from .clean.publishers import publisher_names, site_of_names
     from .zones import infer_zones, local_time, price_samples, retime, zone_for
 
     default = settings.ingest.default_timezone
     zoneless = [r for r in results if r.article is not None and r.article.time_zone_assumed and r.article.published_at is not None]
     # one zone per publisher, as the batch job keeps them (its spellings are one source)
-    names = publisher_names(Counter(a.source for r in zoneless if (a := r.article) is not None and a.source))
+    arts = [(a.source, a.url) for r in zoneless if (a := r.article) is not None and a.source]
+    names = publisher_names(Counter(src for src, _url in arts), site_of_names(arts))
     zones: dict[str, str] = {}
     if settings.ingest.infer_zones:
         samples = [

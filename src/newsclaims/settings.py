@@ -221,7 +221,8 @@ class CheckSettings(Section):
     story_model: str = "default"
     #: stories: copies of one event are published within this many hours of each other.
     story_window_hours: float = Field(default=48.0, gt=0, le=24 * 14)
-    #: stories: ONNX Runtime threads for the embeddings (they run in the main process).
+    #: stories: ONNX Runtime threads for the embeddings, shared by the story workers (with
+    #: 2 workers, 1 each; with one worker or a small database, all in the main process).
     story_threads: int = Field(default=2, ge=1, le=64)
 
 

@@ -595,14 +595,16 @@ class RayRun:
 
     def _publishers(self, drop: dict[str, list[int]]) -> dict[str, str]:
         """One name per publisher over the whole dataset (raw spelling -> name), as the local run writes."""
-        from ..clean.publishers import publisher_names
+        from ..clean.publishers import publisher_names, site_of_names
 
         counts: dict[str, int] = {}
-        for b in self._read("articles", ["id", "source_raw", "shard"]).map_batches(_without, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "id"}).iter_batches(batch_format="pyarrow", batch_size=8192):
-            for r in b.column("source_raw").to_pylist():
+        pairs: list[tuple[str, str | None]] = []
+        for b in self._read("articles", ["id", "source_raw", "url", "shard"]).map_batches(_without, batch_format="pyarrow", fn_kwargs={"drop": drop, "id_col": "id"}).iter_batches(batch_format="pyarrow", batch_size=8192):
+            for r, url in zip(b.column("source_raw").to_pylist(), b.column("url").to_pylist(), strict=True):
                 if r is not None:
                     counts[r] = counts.get(r, 0) + 1
-        return publisher_names(counts)
+                    pairs.append((r, url))
+        return publisher_names(counts, site_of_names(pairs))
 
     def _embed(self, docs: Sequence[Any], model_dir: Path, workers: int) -> np.ndarray:
         """The documents' embeddings, computed by a pool of :class:`StoryEmbedder` actors
