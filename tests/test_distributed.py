@@ -37,7 +37,7 @@ DUMP = FIXTURES / "pipeline" / "dump.jsonl.gz"
 INPUTS = [str(DUMP), str(CORPUS / "seeds")]
 #: small shards, so that the slice is many units of work (and a kill lands mid-run).
 SETTINGS = {"ray.lines_per_shard": 10, "run.batch_size": 16}
-RESULT_TABLES = ("articles", "signatures", "clusters", "stories", "claims", "checks", "rejections", "source_zones")
+RESULT_TABLES = ("articles", "signatures", "clusters", "stories", "claims", "checks", "rejections", "source_zones", "story_embeddings")
 #: zone-less times of one source whose current-price claims place its clock at UTC+01:00
 #: (tests/fixtures/zones/README.md): the zones step re-times and re-checks 40 articles.
 ZONES_DUMP = FIXTURES / "zones" / "dump.jsonl.gz"

@@ -697,13 +697,16 @@ class RayRun:
         rows = [{**r, MONTH: NO_MONTH} for r in zone_rows(decided, default)]
         return retimed, rows, redone
 
-    def _stories(self, drop: dict[str, list[int]], roots: dict[str, str], market_db: Any, workers: int, publishers: dict[str, str], retimed: dict[str, tuple[str, str, int]] | None = None) -> tuple[dict[str, str], list[dict[str, Any]], Any]:
+    def _stories(self, drop: dict[str, list[int]], roots: dict[str, str], market_db: Any, workers: int, publishers: dict[str, str], retimed: dict[str, tuple[str, str, int]] | None = None) -> tuple[dict[str, str], list[dict[str, Any]], Any, list[dict[str, Any]]]:
         """The local run's story grouping over the whole dataset: title-and-lead embeddings
         (an actor pool), then :func:`newsclaims.story.batch.group_by_events` on the driver;
         claim fingerprints alone when no encoder is configured. ``retimed``: the times the
-        zones step set."""
+        zones step set. Returns the article -> story map, the ``stories`` rows, the
+        cross-copy checks (a dataset, or None) and the ``story_embeddings`` rows (so that a
+        database made by ``import`` does not embed again on its next local run)."""
         from ..check import StoryInput, group_stories
         from ..check.stories import claim_fingerprint
+        from ..extract.learned.embed import encoder_fingerprint
         from ..story import story_model_dir
         from ..story.batch import group_by_events, stored_doc
 
@@ -732,6 +735,7 @@ class RayRun:
         when = {a: (datetime.fromisoformat(p) if p else None) for a, p in published.items()}
         inputs = [StoryInput(article_id=a, cluster_id=roots.get(a, a), published_at=when[a], source=sources[a], fingerprints=frozenset(prints.get(a, ()))) for a in sorted(published)]
         del prints
+        embedded: list[dict[str, Any]] = []
         if model_dir is None:
             story_of = group_stories(inputs, self.settings)
         else:
@@ -742,6 +746,9 @@ class RayRun:
             t = time.perf_counter()
             story_of = group_by_events(docs, vectors, inputs, self.settings)
             self.stats.stage_seconds["story_group"] += time.perf_counter() - t
+            fingerprint = encoder_fingerprint(model_dir)
+            embedded = [{"article_id": d.id, "encoder": fingerprint, "vector": vectors[r].astype(np.float32).tobytes(), MONTH: months[d.id]}
+                        for r, d in enumerate(docs)]
             del docs, vectors
         del inputs
         multi = {a: s for s, aids in story_members(story_of).items() if len(aids) > 1 for a in aids}
@@ -770,12 +777,12 @@ class RayRun:
         for row in rows:
             row[MONTH] = months[row["canonical_id"]]
         self.stats.stories = len(rows)
-        return story_of, rows, cross
+        return story_of, rows, cross, embedded
 
     def _write(
         self, drop: dict[str, list[int]], roots: dict[str, str], clusters: list[dict[str, Any]], story_of: dict[str, str],
         stories: list[dict[str, Any]], cross: Any, plan: ShardPlan, publishers: dict[str, str],
-        zones: tuple[dict[str, tuple[str, str, int]], list[dict[str, Any]], Any],
+        zones: tuple[dict[str, tuple[str, str, int]], list[dict[str, Any]], Any], embedded: list[dict[str, Any]],
     ) -> None:
         ray = self.ray
         final = self.work / f"final-{self.stats.run_id}"
@@ -808,6 +815,8 @@ class RayRun:
         write(rejections, "rejections")
         if zone_rows:
             write(ray.data.from_arrow(to_arrow(zone_rows, SCHEMAS["source_zones"].append(pa.field(MONTH, pa.string())))), "source_zones")
+        if embedded:
+            write(ray.data.from_arrow(to_arrow(embedded, SCHEMAS["story_embeddings"].append(pa.field(MONTH, pa.string())))), "story_embeddings")
         for table in TABLES:  # move into place: the folder's tables are all of one run
             dst = self.out / table
             shutil.rmtree(dst, ignore_errors=True)
@@ -870,10 +879,10 @@ class RayRun:
             zones = self._zones(drop, publishers, market_db)
             self._step("zones", t)
             t = time.perf_counter()
-            story_of, stories, cross = self._stories(drop, roots, market_db, workers, publishers, zones[0])
+            story_of, stories, cross, embedded = self._stories(drop, roots, market_db, workers, publishers, zones[0])
             self._step("stories", t)
             t = time.perf_counter()
-            self._write(drop, roots, clusters, story_of, stories, cross, plan, publishers, zones)
+            self._write(drop, roots, clusters, story_of, stories, cross, plan, publishers, zones, embedded)
             self._step("write", t)
             self.stats.clusters = len(clusters) + (self.stats.stored - len(roots))
         finally:

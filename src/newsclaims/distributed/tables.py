@@ -41,7 +41,7 @@ NO_MONTH = "unknown"
 IMPORT_BATCH_ROWS = 2000
 MANIFEST = "manifest.json"
 #: the tables written, in the order they are imported.
-TABLES = ("articles", "signatures", "clusters", "stories", "claims", "checks", "rejections", "source_zones")
+TABLES = ("articles", "signatures", "clusters", "stories", "claims", "checks", "rejections", "source_zones", "story_embeddings")
 WORK = "_work"
 
 _S, _I, _F, _B = pa.string(), pa.int64(), pa.float64(), pa.binary()
@@ -64,7 +64,7 @@ def _sqlite_schemas() -> dict[str, pa.Schema]:
 #: a migration that adds a column (a new claim field) adds it here too.
 SCHEMAS: dict[str, pa.Schema] = _sqlite_schemas()
 #: primary keys, for the import's upserts.
-KEYS: dict[str, str] = {"signatures": "article_id", "source_zones": "source"}
+KEYS: dict[str, str] = {"signatures": "article_id", "source_zones": "source", "story_embeddings": "article_id"}
 #: work columns carried next to a table's own while the run is in progress.
 WORK_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
     "articles": [(MONTH, _S), ("shard", _I), ("minhash", _B), ("config", _S)],
