@@ -15,6 +15,12 @@ the same as readable Markdown for the judge.
 ``check_wrong``) and prints flag precision (real / judged) per check, per finding and
 per confidence band, each with a Wilson 95% interval, and the kinds of error.
 
+``agree``: a second reader. Runs the sheets' articles (taken from ``--dump``) through
+both extractors (rules, and the learned model), and splits the judged flags by whether
+the other extractor reads the flagged claim the same way (type, asset, value within
+0.5%, window, past or current, level status, and the same place): flag precision of
+each side. Evidence for a gate or a confidence feature, not a change to the checks.
+
 ``calibrate``: fits the verdict-confidence coefficients to judged sheets
 (``newsclaims.check.confidence.calibrate``) and writes them as JSON; point
 ``check.confidence_model`` at the file, or copy it over
@@ -24,6 +30,7 @@ Usage:
     python benchmarks/flags.py draw run.db -n 100 --seed 10 -o corpus/judged/flags-s10
     python benchmarks/flags.py score corpus/judged/flags-s10.jsonl
     python benchmarks/flags.py calibrate corpus/judged/*.jsonl -o coef.json
+    python benchmarks/flags.py agree corpus/judged/*.jsonl.gz --dump DUMP.jsonl.gz
 """
 
 from __future__ import annotations
@@ -324,6 +331,75 @@ def calibrate_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def same_reading(flagged: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Whether ``other`` (a claims row of the other extractor) reads the flagged claim
+    (a sheet's ``claim``) the same way, at the same place.
+
+    >>> c = {"type": "price", "asset": "BTC", "value": 105000.0, "window": None, "when": None,
+    ...      "status": None, "text": "BTC at $105,000", "sentence": "BTC at $105,000 today."}
+    >>> same_reading(c, {**c, "value": 105200.0}), same_reading(c, {**c, "when": "2025-05"})
+    (True, False)
+    """
+    if other["type"] != flagged["type"] or (other.get("asset") or None) != (flagged.get("asset") or None):
+        return False
+    v, w = float(flagged["value"]), float(other["value"])
+    if abs(v - w) > 0.005 * max(abs(v), abs(w), 1e-9):
+        return False
+    for key in ("window", "status"):
+        if (other.get(key) or None) != (flagged.get(key) or None):
+            return False
+    if bool(other.get("when")) != bool(flagged.get("when")):
+        return False
+    sentence = flagged.get("sentence") or ""
+    return other["text"] in sentence or flagged["text"] in (other.get("sentence") or "")
+
+
+def agree(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from newsclaims.pipeline import run_pipeline
+    from newsclaims.settings import load_settings
+    from newsclaims.storage import open_db
+
+    rows = _judged(args.sheets)
+    wanted = {r["article"]["source_id"] for r in rows}
+    with tempfile.TemporaryDirectory() as tmp:
+        sub = Path(tmp) / "articles.jsonl"
+        opener = gzip.open if args.dump.endswith(".gz") else open
+        with opener(args.dump, "rt", encoding="utf-8") as src, sub.open("w", encoding="utf-8") as dst:
+            for line in src:
+                if line.strip() and str(json.loads(line).get("id")) in wanted:
+                    dst.write(line)
+        claims: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for extractor, model in (("rules", "none"), ("model", "bundled")):
+            db_path = Path(tmp) / f"{extractor}.db"
+            settings = load_settings(overrides={"extract.model": model, "ingest.default_timezone": args.timezone})
+            run_pipeline([str(sub)], db_path, settings, workers=args.workers)
+            by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for c in open_db(db_path).query("SELECT * FROM claims"):
+                by_article[c["source_id"]].append(c)
+            claims[extractor] = by_article
+    sides: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        other = "rules" if r["claim"].get("extractor") == "model" else "model"
+        same = any(same_reading(r["claim"], c) for c in claims[other].get(r["article"]["source_id"], []))
+        sides["the other extractor reads it alike" if same else "the other extractor does not"].append(r)
+    print(f"{len(rows)} judged flags, {len(wanted)} articles; flag precision by second reading")
+    print(_line("all", rows))
+    for name in sorted(sides):
+        print(_line(f"  {name}"[:28], sides[name]))
+        for check, group in sorted(_by(sides[name], "check").items()):
+            print(_line(f"    {check}", group))
+    return 0
+
+
+def _by(rows: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        out[str(r.get(key))].append(r)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="mode", required=True)
@@ -344,8 +420,13 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("-o", "--output", required=True)
     c.add_argument("--prior", default=None, help="coefficients to start from (default: the packaged ones)")
     c.add_argument("--l2", type=float, default=1.0, help="pull toward the prior (larger: stay closer)")
+    g = sub.add_parser("agree", help="flag precision split by whether the other extractor reads the claim alike")
+    g.add_argument("sheets", nargs="+")
+    g.add_argument("--dump", required=True, help="the dump the sheets were drawn from (JSONL, gzipped or not)")
+    g.add_argument("--timezone", default="Etc/GMT-2", help="zone for zone-less times, as the sheets' run used")
+    g.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
-    return {"draw": draw, "score": score, "calibrate": calibrate_cmd}[args.mode](args)
+    return {"draw": draw, "score": score, "calibrate": calibrate_cmd, "agree": agree}[args.mode](args)
 
 
 if __name__ == "__main__":
