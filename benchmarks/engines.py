@@ -30,7 +30,7 @@ from typing import Any
 
 from run import _tree_rss, make_input  # the sibling benchmark's helpers
 
-TABLES = ("articles", "signatures", "clusters", "stories", "claims", "checks", "rejections")
+TABLES = ("articles", "signatures", "clusters", "stories", "claims", "checks", "rejections", "source_zones", "story_embeddings")
 
 
 def child(args: argparse.Namespace) -> None:
