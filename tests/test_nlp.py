@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
+from newsclaims.lexicon import AssetLexicon
 from newsclaims.nlp import build_pipeline
-from newsclaims.nlp.assets import SPAN_KEY, AssetLexicon, main_asset
+from newsclaims.nlp.assets import SPAN_KEY, main_asset
 from newsclaims.nlp.sentences import iter_sentence_spans
 from newsclaims.settings import Settings
 

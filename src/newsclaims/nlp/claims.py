@@ -34,8 +34,9 @@ from ..extract.rules import (
     classify_sentences,
     merge_drafts,
 )
+from ..lexicon import AssetLexicon
 from ..quantities import parse_quantities
-from .assets import SPAN_KEY, AssetLexicon, main_asset
+from .assets import SPAN_KEY, main_asset
 from .text import doc_text
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from ..nlp.assets import AssetLexicon
+from ..lexicon import AssetLexicon
 from ..quantities import parse_quantities
 
 #: characters of the body kept as the lead (cut at the last sentence end before it):
