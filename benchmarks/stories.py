@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main(argv: list[str] | None = None) -> int:
     from newsclaims.clean import BoilerplateModel, clean_article
-    from newsclaims.extract.learned.embed import SentenceEncoder
+    from newsclaims.encoder import SentenceEncoder
     from newsclaims.extract.learned.runtime import default_model_dir
     from newsclaims.models import Article, CleanArticle
     from newsclaims.read import iter_records

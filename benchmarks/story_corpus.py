@@ -35,6 +35,6 @@ def labelled_docs(folder: Path) -> list[StoryDoc]:
 
 
 def embed_docs(docs: list[StoryDoc], model: str, threads: int = 2) -> np.ndarray:
-    from newsclaims.extract.learned.embed import SentenceEncoder
+    from newsclaims.encoder import SentenceEncoder
 
     return SentenceEncoder(model, threads=threads).embed([d.features.text for d in docs])

@@ -39,7 +39,7 @@ needs_model = pytest.mark.skipif(model_dir() is None, reason="no encoder model f
 
 @pytest.fixture(scope="module")
 def encoder():  # type: ignore[no-untyped-def]
-    from newsclaims.extract.learned.embed import SentenceEncoder
+    from newsclaims.encoder import SentenceEncoder
 
     d = model_dir()
     assert d is not None

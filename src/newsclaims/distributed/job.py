@@ -228,7 +228,7 @@ class StoryEmbedder:
     """
 
     def __init__(self, model_dir: str, threads: int) -> None:
-        from ..extract.learned.embed import SentenceEncoder
+        from ..encoder import SentenceEncoder
 
         self.encoder = SentenceEncoder(model_dir, threads=threads)
 
@@ -706,7 +706,7 @@ class RayRun:
         database made by ``import`` does not embed again on its next local run)."""
         from ..check import StoryInput, group_stories
         from ..check.stories import claim_fingerprint
-        from ..extract.learned.embed import encoder_fingerprint
+        from ..encoder import encoder_fingerprint
         from ..story import story_model_dir
         from ..story.batch import group_by_events, stored_doc
 

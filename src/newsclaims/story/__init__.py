@@ -35,7 +35,7 @@ from .group import (
 )
 
 if TYPE_CHECKING:
-    from ..extract.learned.embed import SentenceEncoder
+    from ..encoder import SentenceEncoder
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def open_story_encoder(settings: Settings) -> SentenceEncoder | None:
         log.info("stories: no encoder (check.story_model=%s); grouping by claim fingerprints",
                  settings.check.story_model)
         return None
-    from ..extract.learned.embed import SentenceEncoder
+    from ..encoder import SentenceEncoder
 
     return SentenceEncoder(d, threads=settings.check.story_threads)
 

@@ -24,7 +24,7 @@ from .group import StoryDoc, group_events, story_doc, story_ids
 
 if TYPE_CHECKING:
     from ..check import StoryInput
-    from ..extract.learned.embed import SentenceEncoder
+    from ..encoder import SentenceEncoder
 
 #: characters of an article's stored text the grouping reads: the title and the lead.
 STORY_HEAD_CHARS = 400 + LEAD_CHARS * 3
@@ -59,7 +59,7 @@ def init_story_worker(model_dir: str, threads: int, max_tokens: int, batch_size:
     """Pool initializer of the local run's story workers: each opens its own encoder
     session (``threads`` intra-op threads; the workers share the cores)."""
     global _ENCODER
-    from ..extract.learned.embed import SentenceEncoder
+    from ..encoder import SentenceEncoder
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     _ENCODER = SentenceEncoder(model_dir, threads=threads, max_tokens=max_tokens, batch_size=batch_size)

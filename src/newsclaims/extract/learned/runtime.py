@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ...encoder import load_encoder
 from ...errors import SettingsError
 from ..classify import RuleClassifier
 from ..cues import CROSS_BEFORE, CROSS_LEVEL
@@ -75,32 +76,6 @@ def default_model_dir() -> Path | None:
         if (cand / "encoder.onnx").is_file():
             return cand
     return None
-
-
-def load_encoder(model_dir: Path, threads: int = 1) -> tuple[Any, Any]:
-    """The WordPiece tokenizer and the ONNX Runtime session of a model folder's encoder.
-
-    One session class for the claim model and the sentence embeddings (:mod:`.embed`).
-    Raises ImportError naming the missing packages when onnxruntime or tokenizers is absent.
-    """
-    try:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "the MiniLM encoder needs onnxruntime and tokenizers (dependencies of newsclaims): "
-            "pip install onnxruntime tokenizers"
-        ) from exc
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tokenizer.no_truncation()
-    tokenizer.no_padding()
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = max(1, threads)
-    opts.inter_op_num_threads = 1
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(str(model_dir / "encoder.onnx"), sess_options=opts,
-                                   providers=["CPUExecutionProvider"])
-    return tokenizer, session
 
 
 class ClaimModel:

@@ -1,4 +1,8 @@
-"""Sentence embeddings from the claim model's MiniLM encoder (ONNX Runtime, int8, CPU).
+"""The MiniLM encoder (ONNX Runtime, int8, CPU): its session, and sentence embeddings.
+
+Outside the ``extract`` package on purpose: the story workers import this module alone,
+without spaCy (whose import also loads PyTorch where it is installed). The claim model
+(:mod:`newsclaims.extract.learned.runtime`) opens its session with :func:`load_encoder`.
 
 The story grouping (:mod:`newsclaims.story`) embeds each article's title and lead with
 the same encoder file and the same session class as the claim model: one ~23 MB model
@@ -22,8 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ...errors import SettingsError
-from .runtime import load_encoder
+from .errors import SettingsError
 
 #: tokens per text (title and lead): 64 keeps the whole dump at about a minute on two
 #: cores (ONNX int8: ~470 sequences/s at 64 tokens, ~210 at 128).
@@ -100,6 +103,32 @@ class SentenceEncoder:
         return np.stack([o for o in out if o is not None]).astype(np.float32)
 
 
+def load_encoder(model_dir: Path, threads: int = 1) -> tuple[Any, Any]:
+    """The WordPiece tokenizer and the ONNX Runtime session of a model folder's encoder.
+
+    One session class for the claim model and the sentence embeddings (:mod:`.embed`).
+    Raises ImportError naming the missing packages when onnxruntime or tokenizers is absent.
+    """
+    try:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "the MiniLM encoder needs onnxruntime and tokenizers (dependencies of newsclaims): "
+            "pip install onnxruntime tokenizers"
+        ) from exc
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, threads)
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(str(model_dir / "encoder.onnx"), sess_options=opts,
+                                   providers=["CPUExecutionProvider"])
+    return tokenizer, session
+
+
 def encoder_fingerprint(model_dir: Path, max_tokens: int = EMBED_MAX_TOKENS, batch_size: int = EMBED_BATCH) -> str:
     """A short hash of the encoder file, the token budget and the batch size: stored
     embeddings of another encoder (or budget, or batching: the int8 activations are
@@ -116,4 +145,4 @@ def encoder_fingerprint(model_dir: Path, max_tokens: int = EMBED_MAX_TOKENS, bat
     return h.hexdigest()
 
 
-__all__ = ["EMBED_MAX_TOKENS", "SentenceEncoder", "encoder_fingerprint"]
+__all__ = ["EMBED_BATCH", "EMBED_MAX_TOKENS", "SentenceEncoder", "encoder_fingerprint", "load_encoder"]
