@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,21 +62,30 @@ class SentenceEncoder:
         if missing:
             raise SettingsError(f"encoder folder {d} lacks {', '.join(missing)}")
         self.dir = d
+        self.threads = threads
         self.max_tokens = max_tokens
         self.batch_size = batch_size
-        self.tokenizer, self.session = load_encoder(d, threads)
-        self.cls_id = int(self.tokenizer.token_to_id("[CLS]"))
-        self.sep_id = int(self.tokenizer.token_to_id("[SEP]"))
-        self.input_names = {i.name for i in self.session.get_inputs()}
         self.fingerprint = encoder_fingerprint(d, max_tokens, batch_size)
+
+    @cached_property
+    def _runtime(self) -> tuple[Any, Any, int, int, set[str]]:
+        """The tokenizer, the session, the ``[CLS]`` and ``[SEP]`` ids and the session's
+        input names, opened on first use: a process that needs only the folder and the
+        fingerprint (the batch job's main process while story workers embed) never loads
+        the model."""
+        tokenizer, session = load_encoder(self.dir, self.threads)
+        return (tokenizer, session, int(tokenizer.token_to_id("[CLS]")), int(tokenizer.token_to_id("[SEP]")),
+                {i.name for i in session.get_inputs()})
 
     def token_ids(self, text: str) -> list[int]:
         """``[CLS] tokens [SEP]``, truncated to ``max_tokens``."""
-        ids = self.tokenizer.encode(text, add_special_tokens=False).ids[: self.max_tokens - 2]
-        return [self.cls_id, *ids, self.sep_id]
+        tokenizer, _session, cls_id, sep_id, _inputs = self._runtime
+        ids = tokenizer.encode(text, add_special_tokens=False).ids[: self.max_tokens - 2]
+        return [cls_id, *ids, sep_id]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embeddings ``(len(texts), D)``, float32, each of unit length (zeros for no text)."""
+        _tokenizer, session, _cls, _sep, input_names = self._runtime
         seqs = [self.token_ids(t) for t in texts]
         dim = 0
         out: list[np.ndarray | None] = [None] * len(seqs)
@@ -89,9 +99,9 @@ class SentenceEncoder:
                 ids[r, : len(seqs[i])] = seqs[i]
                 mask[r, : len(seqs[i])] = 1
             feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self.input_names:
+            if "token_type_ids" in input_names:
                 feeds["token_type_ids"] = np.zeros_like(ids)
-            hidden = np.asarray(self.session.run(None, feeds)[0], dtype=np.float32)
+            hidden = np.asarray(session.run(None, feeds)[0], dtype=np.float32)
             pooled = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             pooled = pooled / np.maximum(norms, 1e-12)

@@ -278,26 +278,22 @@ def rare_figure_pairs(docs: Sequence[StoryDoc], emb: np.ndarray, params: StoryPa
     most ``params.rare_figure_df`` articles within the window around each of them), with
     embeddings at least ``params.rare_figure_min_cos`` similar.
 
-    The figures are binned (4% wide, each in its bin and the next) so that "$616 million"
-    and "$614M" meet; the pair is kept only if two of their figures agree within
-    ``params.figure_tolerance``.
+    The figures are those of :func:`_amounts` given with at least
+    ``params.rare_figure_digits`` significant digits, binned (4% wide, each in its bin and
+    the next) so that "$616 million" and "$614M" meet; the pair is kept only if two of
+    their figures agree within ``params.rare_figure_tolerance``.
     """
     if params.rare_figure_df < 2:
         return []
     win = params.window_hours * 3600
+    amounts: dict[int, list[tuple[str, float]]] = {}
     index: dict[tuple[str, int], list[tuple[float, int]]] = defaultdict(list)
     for i, d in enumerate(docs):
         if d.published is None:
             continue
-        ts = d.published.timestamp()
-        keys: set[tuple[str, int]] = set()
-        for unit, v in _amounts(d, params.rare_figure_digits):
-            if v <= 0:
-                continue
-            b = math.floor(math.log(v) / _FIGURE_BIN)
-            keys.update(((unit, b), (unit, b + 1)))
-        for k in keys:
-            index[k].append((ts, i))
+        amounts[i] = figs = _amounts(d, params.rare_figure_digits)
+        for key in {(unit, math.floor(math.log(v) / _FIGURE_BIN) + k) for unit, v in figs for k in (0, 1)}:
+            index[key].append((d.published.timestamp(), i))
     found: set[tuple[int, int]] = set()
     for members in index.values():
         if len(members) < 2:
@@ -316,13 +312,15 @@ def rare_figure_pairs(docs: Sequence[StoryDoc], emb: np.ndarray, params: StoryPa
                 pair = (min(i, j), max(i, j))
                 if pair in found or float(emb[i] @ emb[j]) < params.rare_figure_min_cos:
                     continue
-                if shared_figures(_amounts(docs[i], params.rare_figure_digits), _amounts(docs[j], params.rare_figure_digits),
-                                  params.rare_figure_tolerance):
+                if shared_figures(amounts[i], amounts[j], params.rare_figure_tolerance):
                     found.add(pair)
     return sorted(found)
 
 
 def _amounts(d: StoryDoc, min_digits: int = 1) -> list[tuple[str, float]]:
+    """The figures of ``d`` that can be an event's own: coin amounts and dollar amounts of
+    at least :data:`RARE_FIGURE_MIN_USD` (all positive), with ``min_digits`` significant
+    digits or more."""
     return [(u, v) for u, v in d.features.figures
             if u != "percent" and (u != "USD" or v >= RARE_FIGURE_MIN_USD) and significant_digits(v) >= min_digits]
 
