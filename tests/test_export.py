@@ -35,6 +35,14 @@ from newsclaims.storage import open_db, transaction, upsert
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "report" / "rows.json"
 ROWS: dict[str, list[dict[str, Any]]] = json.loads(FIXTURE.read_text(encoding="utf-8"))
 RANK = {"inconsistent": 3, "unverifiable": 2, "consistent": 1}
+#: two publishers' zones as a run infers them (``source_zones`` is keyed by source).
+ZONES: list[dict[str, Any]] = [
+    {"source": "newsbtc", "zone": "+02:00", "inferred": 1, "status": "inferred", "claims": 400, "best_offset": "+02:00",
+     "best_pct": 0.31, "default_pct": 0.79, "runner_up_pct": 0.62, "stability": 0.97, "default_zone": "UTC"},
+    {"source": "Cointelegraph", "zone": "UTC", "inferred": 0, "status": "too_few_claims", "claims": 4, "best_offset": None,
+     "best_pct": None, "default_pct": None, "runner_up_pct": None, "stability": None, "default_zone": "UTC"},
+]
+ROWS_OF = {**ROWS, "source_zones": ZONES}
 
 
 @pytest.fixture
@@ -43,6 +51,7 @@ def db(tmp_path: Path) -> sqlite_utils.Database:
     with transaction(database):
         for table, rows in ROWS.items():
             upsert(database, table, rows, "id")
+        upsert(database, "source_zones", ZONES, "source")
     return database
 
 
@@ -66,7 +75,7 @@ def _csv(db: sqlite_utils.Database, table: str, filters: ExportFilters | None = 
 # --------------------------------------------------------------------------- round trips
 
 
-@pytest.mark.parametrize("table", [t for t in TABLES if t != "claims_wide"])
+@pytest.mark.parametrize("table", [t for t in TABLES if t not in ("claims_wide", "source_zones")])
 def test_csv_round_trip_every_table(db: sqlite_utils.Database, tmp_path: Path, table: str) -> None:
     out = tmp_path / f"{table}.csv"
     n = export_table(db, table, "csv", out, ExportFilters(), base_dir=tmp_path)
@@ -78,6 +87,16 @@ def test_csv_round_trip_every_table(db: sqlite_utils.Database, tmp_path: Path, t
         got = by_id[src["id"]]
         for key, value in src.items():
             assert got[key] == ("" if value is None else str(value)), (table, key)
+
+
+def test_source_zones_export_with_their_evidence_and_filter_by_source(db: sqlite_utils.Database) -> None:
+    rows = _csv(db, "source_zones")
+    assert [r["source"] for r in rows] == ["Cointelegraph", "newsbtc"]  # in key order
+    assert rows[1]["zone"] == "+02:00" and rows[1]["inferred"] == "1" and rows[1]["best_pct"] == "0.31"
+    assert rows[0]["best_offset"] == ""
+    assert [r["source"] for r in _csv(db, "source_zones", ExportFilters(source="NEWSBTC"))] == ["newsbtc"]
+    with pytest.raises(ExportError, match="--type"):
+        _csv(db, "source_zones", ExportFilters(type="price"))
 
 
 def test_csv_keeps_text_with_newlines_quotes_and_markup(db: sqlite_utils.Database) -> None:
@@ -307,7 +326,7 @@ def test_sqlite_copy_has_fts_foreign_keys_and_metadata(db: sqlite_utils.Database
     n = export_table(db, "all", "sqlite", out, ExportFilters(), base_dir=tmp_path)
     copy = sqlite3.connect(out)
     counts = {t: copy.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
-    assert counts == {t: len(ROWS[t]) if t != "claims_wide" else len(ROWS["claims"]) for t in TABLES}
+    assert counts == {t: len(ROWS_OF[t]) if t != "claims_wide" else len(ROWS["claims"]) for t in TABLES}
     assert n == sum(counts.values())
     hits = copy.execute(
         "SELECT a.source_id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "

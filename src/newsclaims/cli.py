@@ -702,7 +702,7 @@ def train_cmd(ctx: click.Context, /, articles: tuple[str, ...], gold: tuple[str,
 @main.command()
 @global_options
 @click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False), help="The database a run wrote.")
-@click.option("--table", required=True, type=click.Choice(["articles", "clusters", "stories", "claims", "checks", "rejections", "claims_wide", "all"]), help="Table to write (`all` with --format sqlite: every table).")
+@click.option("--table", required=True, type=click.Choice(["articles", "clusters", "stories", "claims", "checks", "rejections", "claims_wide", "source_zones", "all"]), help="Table to write (`all` with --format sqlite: every table).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet", "sqlite"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (default stdout for csv/jsonl).")
 @click.option("--type", "type_", type=click.Choice(CLAIM_TYPES), help="Only claims of this type.")

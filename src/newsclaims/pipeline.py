@@ -904,7 +904,7 @@ def run_pipeline(
 
     Example:
         >>> stats = run_pipeline(["corpus/seeds"], "nc.db", load_settings())  # doctest: +SKIP
-        >>> stats.stored
+        >>> stats.stored  # doctest: +SKIP
         4
 
     Raises:

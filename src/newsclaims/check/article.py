@@ -73,8 +73,8 @@ def check_claims(
         At least one row per claim, ordered by the claim's position in the text.
 
     Example:
-        >>> rows = check_claims(claims, published_at=t, market=open_market(), settings=load_settings())
-        >>> {r.verdict for r in rows} <= {"consistent", "inconsistent", "unverifiable"}
+        >>> rows = check_claims(claims, published_at=t, market=open_market(), settings=load_settings())  # doctest: +SKIP
+        >>> {r.verdict for r in rows} <= {"consistent", "inconsistent", "unverifiable"}  # doctest: +SKIP
         True
     """
     as_of = to_utc(published_at, settings)

@@ -100,6 +100,7 @@ def check_internal(
     """The ``internal`` rows of one article's claims (only claims that had something to compare).
 
     Example:
+        >>> from newsclaims.settings import load_settings
         >>> check_internal([], published_at=None, settings=load_settings())
         []
     """

@@ -152,6 +152,7 @@ def group_stories(articles: Sequence[StoryInput], settings: Settings) -> dict[st
     encoder is available; with one, :mod:`newsclaims.story` uses these pairs as evidence).
 
     Example:
+        >>> from newsclaims.settings import load_settings
         >>> group_stories([StoryInput(article_id="b", cluster_id="c1"),
         ...                StoryInput(article_id="a", cluster_id="c1")], load_settings())
         {'b': 'a', 'a': 'a'}

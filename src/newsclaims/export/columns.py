@@ -16,6 +16,7 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "checks": "Verdicts on claims against market data and against each other (spec/checks.md).",
     "rejections": "Input records that could not be used, with the reason.",
     "claims_wide": "One row per claim with its article's fields and its checks' verdicts.",
+    "source_zones": "Per publisher, the zone its zone-less times were read in and the evidence for it.",
 }
 
 _ARTICLE = {
@@ -108,6 +109,19 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "detail": "What exactly was wrong.",
         "origin": "Where it was read: path or path:line.",
         "run_id": "The run that met it (runs.id).",
+    },
+    "source_zones": {
+        "source": "The publisher (as stored in articles.source).",
+        "zone": "The zone its zone-less times were read in (UTC, +02:00, ...).",
+        "inferred": "1 when the zone was inferred from its current-price claims, 0 when it is the default.",
+        "status": "inferred, too_few_claims or no_clear_margin.",
+        "claims": "Current-price claims the inference compared with the market.",
+        "best_offset": "The offset at which its price claims lie closest to the market.",
+        "best_pct": "Median distance (percent) of its price claims from the market at the best offset.",
+        "default_pct": "The same at the default zone.",
+        "runner_up_pct": "The same at the best offset two or more hours from the best.",
+        "stability": "Share of resamples of its claims whose best offset lies within an hour of best_offset.",
+        "default_zone": "The zone assumed when nothing is inferred.",
     },
     "claims_wide": {
         **{k: v for k, v in _CLAIM.items() if k != "id"},

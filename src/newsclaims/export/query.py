@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from ..errors import ExportError
 from ..models import CHECK_NAMES, CLAIM_TYPES
 
-TABLES = ("articles", "clusters", "stories", "claims", "checks", "rejections", "claims_wide")
+TABLES = ("articles", "clusters", "stories", "claims", "checks", "rejections", "claims_wide", "source_zones")
 VERDICTS = ("consistent", "inconsistent", "unverifiable")
 
 #: worst first; the rank orders verdicts when a claim has several checks.
@@ -42,6 +42,7 @@ APPLICABLE: dict[str, frozenset[str]] = {
     "checks": frozenset({"type", "asset", "verdict", "since", "until", "source"}),
     "claims_wide": frozenset({"type", "asset", "verdict", "since", "until", "source"}),
     "rejections": frozenset(),
+    "source_zones": frozenset({"source"}),
 }
 
 #: rows come out in primary-key order: it walks the key's index, so no table is sorted
@@ -54,6 +55,7 @@ _ORDER = {
     # flags worth a person's time first (spec/checks.md ``confidence``), then by id
     "checks": "t.confidence IS NULL, t.confidence DESC, t.id",
     "rejections": "t.id",
+    "source_zones": "t.source",
 }
 
 _SQL_TYPES = {"TEXT": "str", "INTEGER": "int", "FLOAT": "float", "REAL": "float", "BLOB": "bytes"}
@@ -226,6 +228,9 @@ def build_query(
         if a_conds:
             joins = " JOIN articles a ON a.id = t.article_id"
         conds = _claim_conds(filters, "t", params) + a_conds + _worst_verdict_cond(filters, "t", params)
+    elif table == "source_zones" and filters.source is not None:
+        params["source"] = filters.source
+        conds = ["t.source = :source COLLATE NOCASE"]
     elif table == "checks":
         c_conds = _claim_conds(filters, "c", params)
         a_conds = _article_conds(filters, "a", params)
@@ -242,7 +247,8 @@ def build_query(
     sql = f"SELECT {select} FROM {quote(table)} t{joins}{where} ORDER BY {_ORDER[table]}"
     json_cols = {"articles": {"removed"}, "checks": {"evidence"}}.get(table, set())
     return Query(
-        sql, params, cols, pk="id", json_columns=frozenset(json_cols), large_rows=table == "articles"
+        sql, params, cols, pk="source" if table == "source_zones" else "id", json_columns=frozenset(json_cols),
+        large_rows=table == "articles"
     )
 
 

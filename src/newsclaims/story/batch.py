@@ -69,7 +69,7 @@ def stored_text(title: str | None, head: str | None) -> str:
     """What is embedded of a stored article: the text of :func:`stored_doc`'s features,
     without the rest (it does not depend on the publication time).
 
-    >>> stored_text("BTC tops $118K", "BTC tops $118K\n\nBitcoin rose.")
+    >>> stored_text("BTC tops $118K", "BTC tops $118K\\n\\nBitcoin rose.")
     'BTC tops $118K. Bitcoin rose.'
     """
     t, body = split_title(title, (head or "")[:STORY_HEAD_CHARS])
