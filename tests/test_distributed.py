@@ -31,7 +31,7 @@ from newsclaims.read import iter_records
 from newsclaims.settings import load_settings
 from newsclaims.storage import open_db
 
-from .conftest import CORPUS, FIXTURES
+from .conftest import CORPUS, FIXTURES, zones_dump_with_a_copy
 
 DUMP = FIXTURES / "pipeline" / "dump.jsonl.gz"
 INPUTS = [str(DUMP), str(CORPUS / "seeds")]
@@ -193,10 +193,11 @@ def test_ray_run_infers_and_applies_the_zones_of_the_local_run(ray_cluster: str,
     from newsclaims.distributed.job import run_on_ray
 
     settings = load_settings(overrides=SETTINGS)
+    dump = zones_dump_with_a_copy(tmp_path)  # a re-timed article becomes its cluster's canonical
     local = tmp_path / "local.db"
-    local_stats = run_pipeline([str(ZONES_DUMP)], local, settings, workers=1)
+    local_stats = run_pipeline([str(dump)], local, settings, workers=1)
     out = tmp_path / "out"
-    stats = run_on_ray([str(ZONES_DUMP)], out, settings)
+    stats = run_on_ray([str(dump)], out, settings)
     assert stats.zones == local_stats.zones
     assert stats.zones["sources_inferred"] == 1 and stats.zones["articles_retimed"] == 40
     expected = snapshot(local)
@@ -204,6 +205,8 @@ def test_ray_run_infers_and_applies_the_zones_of_the_local_run(ray_cluster: str,
     for table in RESULT_TABLES:
         assert got[table] == expected[table], table
     assert any(r[1:3] == ("+01:00", 1) for r in expected["source_zones"])
+    with sqlite3.connect(local) as conn:
+        assert conn.execute("SELECT is_canonical FROM articles WHERE source_id = 'mj006328'").fetchone() == (1,)
     assert (out / "source_zones").is_dir()
 
 

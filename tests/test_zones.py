@@ -34,6 +34,8 @@ from newsclaims.zones import (
     zone_for,
 )
 
+from .conftest import zones_dump_with_a_copy
+
 CHECK_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "check"
 
 
@@ -221,6 +223,24 @@ def test_incremental_runs_end_where_one_run_ends(zoned_run: tuple[Path, RunStats
     run_pipeline([str(second)], inc, load_settings(), workers=1)
     assert _articles(inc) == _articles(db)
     assert _checks(inc) == _checks(db)
+
+
+def test_a_retimed_copy_becomes_its_clusters_canonical_when_it_is_now_the_earliest(tmp_path: Path) -> None:
+    """A crypto_news article written 11:39 (its source's zone: +01:00, so 10:39 UTC) and
+    a copy of it another outlet published at 11:00 UTC: before the re-timing the copy
+    looks first, after it the original is."""
+    dump = zones_dump_with_a_copy(tmp_path)
+    db = tmp_path / "run.db"
+    run_pipeline([str(dump)], db, load_settings(), workers=1)
+    conn = sqlite3.connect(db)
+    rows = {sid: (aid, cid, canon, pub) for sid, aid, cid, canon, pub in conn.execute(
+        "SELECT source_id, id, cluster_id, is_canonical, published_at FROM articles WHERE source_id LIKE '%mj006328'")}
+    (o_id, o_cluster, o_canon, o_pub), (_, c_cluster, c_canon, c_pub) = rows["mj006328"], rows["copy-of-mj006328"]
+    assert o_cluster == c_cluster and o_pub < c_pub  # one cluster; 10:39 UTC before 11:00 UTC
+    assert (o_canon, c_canon) == (1, 0)
+    assert conn.execute("SELECT canonical_id FROM clusters WHERE id = ?", [o_cluster]).fetchone()[0] == o_id
+    story = conn.execute("SELECT s.canonical_id FROM stories s JOIN articles a ON a.story_id = s.id WHERE a.id = ?", [o_id]).fetchone()
+    assert story[0] == o_id
 
 
 def test_inference_can_be_switched_off(tmp_path: Path) -> None:

@@ -1012,8 +1012,34 @@ def infer_publication_zones(db: sqlite_utils.Database, settings: Settings, marke
             db.execute(f"DELETE FROM checks WHERE article_id IN ({marks}) AND [check] != 'cross_copy'", ids)
             upsert(db, "checks", rows, pk="id")
         rechecked += len(rows)
+    recanonicalize(db, [r.article_id for r in todo])
     zoneless = db.execute("SELECT COUNT(*) FROM articles WHERE time_zone_assumed = 1").fetchone()[0]
     return zone_summary(decided, zoneless, len(todo), rechecked, default)
+
+
+def recanonicalize(db: sqlite_utils.Database, article_ids: Sequence[str]) -> int:
+    """Pick again the canonical copy of the near-duplicate clusters that hold these
+    (re-timed) articles: the earliest published may have changed. Returns how many
+    clusters changed canonical."""
+    from .dedup import canonical_member
+
+    changed = 0
+    for i in range(0, len(article_ids), 500):
+        chunk = list(article_ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        cids = [r[0] for r in db.execute(
+            f"SELECT DISTINCT a.cluster_id FROM articles a JOIN clusters c ON c.id = a.cluster_id "
+            f"WHERE a.id IN ({marks}) AND c.size > 1", chunk)]
+        for cid in cids:
+            members = db.execute("SELECT id, published_at, chars FROM articles WHERE cluster_id = ?", [cid]).fetchall()
+            best = canonical_member([(a, p, int(n or 0)) for a, p, n in members])
+            if db.execute("SELECT canonical_id FROM clusters WHERE id = ?", [cid]).fetchone()[0] == best:
+                continue
+            changed += 1
+            with transaction(db):
+                db.execute("UPDATE clusters SET canonical_id = ? WHERE id = ?", [best, cid])
+                db.execute("UPDATE articles SET is_canonical = (id = ?) WHERE cluster_id = ?", [best, cid])
+    return changed
 
 
 # --------------------------------------------------------------------------- without a database

@@ -57,7 +57,7 @@ Example:
 
 from __future__ import annotations
 
-from .index import Cluster, ClusterChanges, DedupIndex, band_keys, signature_row
+from .index import Cluster, ClusterChanges, DedupIndex, band_keys, canonical_member, signature_row
 from .minhash import (
     SIGNATURE_SCHEME,
     SignatureConfigError,
@@ -78,6 +78,7 @@ __all__ = [
     "DedupIndex",
     "SignatureConfigError",
     "band_keys",
+    "canonical_member",
     "config_fingerprint",
     "estimate_jaccard",
     "exact_jaccard",

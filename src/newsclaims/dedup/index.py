@@ -347,6 +347,26 @@ class DedupIndex:
         return total
 
 
+def canonical_member(members: Iterable[tuple[str, str | None, int]]) -> str:
+    """The canonical member of ``(id, published_at ISO or None, chars)`` rows, as
+    :class:`DedupIndex` picks it: the earliest published, then the longest, then the
+    smallest id.
+
+    >>> canonical_member([("b", "2025-06-01T10:00:00+00:00", 900), ("a", None, 2000),
+    ...                   ("c", "2025-06-01T10:00:00+00:00", 1200)])
+    'c'
+    """
+
+    def key(m: tuple[str, str | None, int]) -> tuple[datetime, int, str]:
+        aid, published, chars = m
+        when = datetime.fromisoformat(published) if published else _FAR_FUTURE
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return (when, -chars, aid)
+
+    return min(members, key=key)[0]
+
+
 def band_keys(sigs: npt.NDArray[np.uint32], cfg: DedupSettings) -> npt.NDArray[np.uint64]:
     """The LSH bucket key of every band of every signature: ``uint64[n, cfg.bands]``.
 

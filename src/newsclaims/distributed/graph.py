@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..dedup import band_keys, signature_from_bytes
+from ..dedup import band_keys, canonical_member, signature_from_bytes
 from ..settings import DedupSettings
 
 EDGE_SCHEMA = pa.schema([("u", pa.string()), ("v", pa.string())])
@@ -168,15 +168,7 @@ def star_roots(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 def canonical_of(members: Sequence[tuple[str, str | None, int]]) -> str:
     """The canonical member of ``(id, published_at ISO or None, chars)`` rows: as :class:`~newsclaims.dedup.DedupIndex`."""
-
-    def key(m: tuple[str, str | None, int]) -> tuple[datetime, int, str]:
-        aid, published, chars = m
-        when = datetime.fromisoformat(published) if published else _FAR_FUTURE
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return (when, -chars, aid)
-
-    return min(members, key=key)[0]
+    return canonical_member(members)
 
 
 def cluster_rows(table: pa.Table) -> list[dict[str, Any]]:

@@ -577,7 +577,22 @@ class RayRun:
         clusters = graph.cluster_rows(table)
         for c in clusters:
             c[MONTH] = months[c["canonical_id"]]
+        self._cluster_members, self._member_months = table, months
         return roots, clusters
+
+    def _recanonicalize(self, clusters: list[dict[str, Any]], retimed: dict[str, tuple[str, str, int]]) -> list[dict[str, Any]]:
+        """The ``clusters`` rows again with the times the zones step set: the earliest
+        published copy may have changed (as the local run's
+        :func:`~newsclaims.pipeline.recanonicalize`)."""
+        table = getattr(self, "_cluster_members", None)
+        if not retimed or table is None or not any(a in retimed for a in table.column("id").to_pylist()):
+            return clusters
+        times = [retimed[a][0] if a in retimed else p for a, p in zip(table.column("id").to_pylist(), table.column("published_at").to_pylist(), strict=True)]
+        table = table.set_column(table.schema.get_field_index("published_at"), "published_at", pa.array(times, table.schema.field("published_at").type))
+        out = graph.cluster_rows(table)
+        for c in out:
+            c[MONTH] = self._member_months[c["canonical_id"]]
+        return out
 
     def _components(self, verified: Any, partitions: int) -> dict[str, str]:
         """Connected components of the verified pairs, each star step a shuffle by node."""
@@ -877,6 +892,7 @@ class RayRun:
             t = time.perf_counter()
             publishers = self._publishers(drop)
             zones = self._zones(drop, publishers, market_db)
+            clusters = self._recanonicalize(clusters, zones[0])
             self._step("zones", t)
             t = time.perf_counter()
             story_of, stories, cross, embedded = self._stories(drop, roots, market_db, workers, publishers, zones[0])
