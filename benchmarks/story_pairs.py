@@ -53,7 +53,7 @@ def _open(path: str) -> Any:
 
 
 def _rows(paths: list[str]) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     for p in paths:
         with _open(p) as f:
             out.extend(json.loads(line) for line in f if line.strip())
