@@ -3,7 +3,8 @@
 Usage::
 
     python benchmarks/stories.py DUMP.jsonl.gz [--model DIR] [--limit N] [--threads 2]
-                                [--labels corpus/stories] [--show 15]
+                                [--labels corpus/stories] [--show 15] [--set NAME=VALUE ...]
+                                [--sweep NAME=V1,V2,...]
 
 Reads and cleans the dump (learned boilerplate as in ``newsclaims run``; not part of
 the measured cost), then measures, in seconds on this machine:
@@ -15,7 +16,10 @@ the measured cost), then measures, in seconds on this machine:
 and prints what it made: stories with more than one article, the largest, the widest
 time span, how many stories hold one outlet's posts of two different days (must be 0),
 the labelled held-out pairs scored with the whole dump around them, and a sample of
-multi-outlet stories to read. Claim-fingerprint evidence (``newsclaims run`` adds it) is
+multi-outlet stories to read. ``--sweep`` then groups again with each value of one
+constant and prints, per value, what the whole dump gets (stories, pairs joined, glued
+series) and the *tuning* half's scores, never the held-out half's: choose a setting for
+another encoder there, then score the held-out half once with ``--set``. Claim-fingerprint evidence (``newsclaims run`` adds it) is
 not used here: the dump is not extracted.
 """
 
@@ -28,6 +32,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         score_stories,
         story_ids,
     )
-    from newsclaims.story.group import StoryParams, candidate_pairs
+    from newsclaims.story.group import candidate_pairs
+    from story_corpus import story_params
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dump")
@@ -60,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", type=int, default=15)
     ap.add_argument("--save-embeddings", default=None, help="write the embeddings (.npy) here")
     ap.add_argument("--load-embeddings", default=None, help="reuse embeddings written before")
+    ap.add_argument("--set", dest="params", action="append", default=[], metavar="NAME=VALUE",
+                    help="a grouping constant (a StoryParams field) other than the default, e.g. for another "
+                         "encoder: join_score=0.6 (repeatable)")
+    ap.add_argument("--sweep", default=None, metavar="NAME=V1,V2,...",
+                    help="group again with each value of one constant (after --set); prints the whole dump's "
+                         "figures and the tuning half's scores per value")
     args = ap.parse_args(argv)
 
     settings = load_settings()
@@ -97,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         t_emb, c_emb = time.perf_counter() - t, time.process_time() - c0
         if args.save_embeddings:
             np.save(args.save_embeddings, emb)
-    params = StoryParams()
+    params = story_params(args.params)
+    print(f"grouping: {params}")
     t = time.perf_counter()
     cands = candidate_pairs(docs, emb, params)
     t_cand = time.perf_counter() - t
@@ -130,12 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     glued = 0
     spans = []
     for m in multi:
-        by_source: dict[str, set[object]] = {}
-        for i in m:
-            d = docs[i]
-            if d.source and d.published:
-                by_source.setdefault(d.source, set()).add(d.published.date())
-        glued += any(len(days) > 1 for days in by_source.values())
+        glued += _glued(docs, m)
         times = [t_ for i in m if (t_ := docs[i].published) is not None]
         if times:
             spans.append((max(times) - min(times)).total_seconds() / 3600)
@@ -160,7 +168,37 @@ def main(argv: list[str] | None = None) -> int:
         for i in sorted(m, key=lambda i: (docs[i].published is None, docs[i].published)):
             d = docs[i]
             print(f"    {d.published:%Y-%m-%d %H:%M} {d.source or '?':14.14} {d.features.text[:90]}")
+    if args.sweep:
+        name, _, values = args.sweep.partition("=")
+        try:
+            tune = load_labels(args.labels, "tune")
+        except FileNotFoundError:
+            tune = None
+        print(f"\nsweep of {name} (tuning half only)\n| {name} | multi-article stories | articles in them | "
+              "pairs joined | glued series | tune P | tune R | tune ARI |\n|---|---|---|---|---|---|---|---|")
+        for v in values.split(","):
+            p = story_params([*args.params, f"{name}={v}"])
+            sid = story_ids(docs, group_events(docs, emb, p))
+            groups: dict[str, list[int]] = {}
+            for i, d in enumerate(docs):
+                groups.setdefault(sid[d.id], []).append(i)
+            many = [m for m in groups.values() if len(m) > 1]
+            pairs = sum(len(m) * (len(m) - 1) // 2 for m in many)
+            glued_v = sum(_glued(docs, m) for m in many)
+            sc = score_stories(sid, tune) if tune is not None else None
+            scores = f"{sc.precision:.3f} | {sc.recall:.3f} | {sc.ari:.3f}" if sc else "- | - | -"
+            print(f"| {v} | {len(many)} | {sum(len(m) for m in many)} | {pairs} | {glued_v} | {scores} |")
     return 0
+
+
+def _glued(docs: list[Any], members: list[int]) -> bool:
+    """Whether one outlet's posts of two different days are in these members."""
+    by_source: dict[str, set[object]] = {}
+    for i in members:
+        d = docs[i]
+        if d.source and d.published:
+            by_source.setdefault(d.source, set()).add(d.published.date())
+    return any(len(days) > 1 for days in by_source.values())
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ from newsclaims.clean import clean_article
 from newsclaims.models import Article, CleanArticle
 from newsclaims.read import iter_records
 from newsclaims.settings import load_settings
-from newsclaims.story.group import StoryDoc, doc_of_article
+from newsclaims.story.group import StoryDoc, StoryParams, doc_of_article
 
 
 def cleaned_articles(path: str | Path) -> list[CleanArticle]:
@@ -38,3 +39,20 @@ def embed_docs(docs: list[StoryDoc], model: str, threads: int = 2) -> np.ndarray
     from newsclaims.encoder import SentenceEncoder
 
     return SentenceEncoder(model, threads=threads).embed([d.features.text for d in docs])
+
+
+def story_params(assignments: list[str]) -> StoryParams:
+    """The grouping's constants with ``NAME=VALUE`` assignments applied (``join_score=0.6``).
+
+    >>> story_params(["join_score=0.6", "max_story=20"]).join_score
+    0.6
+    """
+    fields = {f.name: f.type for f in dataclasses.fields(StoryParams)}
+    changes: dict[str, float | int] = {}
+    for a in assignments:
+        name, sep, value = a.partition("=")
+        name = name.strip()
+        if not sep or name not in fields:
+            raise SystemExit(f"--set {a!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(fields))}")
+        changes[name] = int(value) if fields[name] in (int, "int") else float(value)
+    return dataclasses.replace(StoryParams(), **changes)

@@ -1,11 +1,13 @@
 """Tune the story grouping's constants on the tuning half of ``corpus/stories``.
 
-    python scripts/tune_stories.py MODEL_DIR [--heldout]
+    python scripts/tune_stories.py MODEL_DIR [--heldout] [--set NAME=VALUE ...]
 
 Groups all labelled articles (both halves and the newsbtc week, as distractors) with
 each setting of a small grid and prints the tuning half's pairwise precision, recall and
 ARI, best first. ``--heldout`` prints the held-out scores of the module defaults only
-(run it once, after tuning).
+(run it once, after tuning); ``--set join_score=0.6`` (any field of ``StoryParams``,
+repeatable) scores another setting instead, for an encoder the defaults were not tuned
+for.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import numpy as np  # noqa: E402
 
 from newsclaims.story.evaluate import load_labels, score_stories  # noqa: E402
-from newsclaims.story.group import StoryParams, group_events, story_ids  # noqa: E402
-from story_corpus import embed_docs, labelled_docs  # noqa: E402
+from newsclaims.story.group import group_events, story_ids  # noqa: E402
+from story_corpus import embed_docs, labelled_docs, story_params  # noqa: E402
 
 
 def main() -> None:
@@ -35,6 +37,8 @@ def main() -> None:
     ap.add_argument("--names", default="0,0.1")
     ap.add_argument("--floors", default="0.2,0.3")
     ap.add_argument("--embeddings", default=None, help="cache of the labelled articles' embeddings (.npy)")
+    ap.add_argument("--set", dest="params", action="append", default=[], metavar="NAME=VALUE",
+                    help="a StoryParams field for --heldout (repeatable)")
     args = ap.parse_args()
     docs = labelled_docs(ROOT / "corpus" / "stories")
     if args.embeddings and Path(args.embeddings).is_file():
@@ -43,7 +47,7 @@ def main() -> None:
         emb = embed_docs(docs, args.model)
         if args.embeddings:
             np.save(args.embeddings, emb)
-    base = StoryParams()
+    base = story_params(args.params)
     if args.heldout:
         labels = load_labels(ROOT / "corpus" / "stories", "heldout")
         s = score_stories(story_ids(docs, group_events(docs, emb, base)), labels)
