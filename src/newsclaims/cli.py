@@ -682,10 +682,13 @@ def eval_cmd(ctx: click.Context, /, gold: str, paths: tuple[str, ...], fmt: str,
 @click.option("--batch-size", type=click.IntRange(1, 256), default=32, show_default=True)
 @click.option("--lr", type=float, default=8e-5, show_default=True, help="Encoder learning rate (heads: 20x).")
 @click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--distill", type=click.FloatRange(0, 100), default=0.0, show_default=True,
+              help="Weight of keeping the encoder's title-and-lead embeddings near the pretrained MiniLM's "
+                   "(the story grouping embeds with this encoder); 0: off.")
 @click.pass_context
 @guarded
 def train_cmd(ctx: click.Context, /, articles: tuple[str, ...], gold: tuple[str, ...], test_ids: str,
-              out: str, epochs: int, batch_size: int, lr: float, seed: int) -> None:
+              out: str, epochs: int, batch_size: int, lr: float, seed: int, distill: float) -> None:
     """Rebuild the claim model from gold files (needs the `train` extra: torch==2.13.0)."""
     try:
         from .extract.learned.train import train
@@ -693,7 +696,7 @@ def train_cmd(ctx: click.Context, /, articles: tuple[str, ...], gold: tuple[str,
         fail(f"training needs the train extra (pip install 'newsclaims[train]'): {exc}")
     frozen = {line.strip() for line in Path(test_ids).read_text(encoding="utf-8").splitlines() if line.strip()}
     train(list(articles), list(gold), out, test_ids=frozen, epochs=epochs, batch_size=batch_size,
-          lr=lr, seed=seed, echo=click.echo)
+          lr=lr, seed=seed, distill=distill, echo=click.echo)
 
 
 # --------------------------------------------------------------------------- outputs

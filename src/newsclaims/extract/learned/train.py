@@ -310,9 +310,18 @@ def train(
     val_share: float = 0.08,
     threads: int = 2,
     frozen_layers: int = 2,
+    distill: float = 0.0,
     echo: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Train, calibrate, export and quantize; returns the summary written to config.json."""
+    """Train, calibrate, export and quantize; returns the summary written to config.json.
+
+    ``distill`` > 0 adds, at every step, that weight times ``1 - cosine`` between the
+    encoder's sentence embedding (mean of the last hidden state, as
+    :class:`newsclaims.encoder.SentenceEncoder` makes it) of a batch of the training
+    articles' titles and leads and the pretrained MiniLM's: the story grouping embeds
+    with the same encoder, and fine-tuning for claims alone moves its sentence
+    similarity away from MiniLM's.
+    """
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from tokenizers import Tokenizer
@@ -365,6 +374,8 @@ def train(
     warm = max(1, total // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm)))
+    # its own random stream: the claim batches come in the same order with or without it
+    distiller = _Distiller(net, base, kept, tokenizer, random.Random(seed + 1), batch_size) if distill > 0 else None
     step = 0
     for ep in range(epochs):
         net.train()
@@ -373,6 +384,8 @@ def train(
         for bi, (ws, lbs) in enumerate(_batches(trn, batch_size, rng)):
             _, logits, asset_logits = net(ws)
             loss = _loss(logits, asset_logits, ws, lbs)
+            if distiller is not None:
+                loss = loss + distill * distiller.loss()
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -397,8 +410,57 @@ def train(
     echo(f"temperature: {temperature}")
     return export(net, tokenizer, base, out_dir, temperature, stats,
                   {"articles": len(kept), "gold": len(gold), "epochs": epochs, "batch_size": batch_size,
-                   "lr": lr, "seed": seed, "frozen_layers": frozen_layers, "val_articles": len(val), "frozen_test": len(frozen)},
+                   "lr": lr, "seed": seed, "frozen_layers": frozen_layers, "distill": distill, "val_articles": len(val), "frozen_test": len(frozen)},
                   quantize_dynamic, QuantType, echo)
+
+
+class _Distiller:
+    """Keeps the encoder's sentence embeddings near the pretrained MiniLM's (see ``train``)."""
+
+    #: tokens per title-and-lead text, as the story grouping embeds them.
+    MAX_TOKENS = 64
+
+    def __init__(self, net: Any, base: Path, articles: list[dict[str, Any]], tokenizer: Any,
+                 rng: random.Random, batch_size: int) -> None:
+        import re
+
+        import torch
+        from transformers import AutoModel
+
+        from ...story.features import story_text
+
+        self.net, self.rng, self.batch_size = net, rng, batch_size
+        cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+        self.seqs: list[list[int]] = []
+        for a in articles:
+            body = re.sub(r"<[^>]+>", " ", str(a.get("body") or ""))
+            text = story_text(str(a.get("headline") or ""), " ".join(body.split()))
+            if text:
+                ids = tokenizer.encode(text, add_special_tokens=False).ids[: self.MAX_TOKENS - 2]
+                self.seqs.append([cls_id, *ids, sep_id])
+        teacher = AutoModel.from_pretrained(str(base)).eval()
+        with torch.no_grad():
+            self.targets = torch.cat([self._pooled(teacher, self.seqs[i : i + 64]) for i in range(0, len(self.seqs), 64)])
+
+    @staticmethod
+    def _pooled(model: Any, seqs: list[list[int]]) -> Any:
+        import torch
+        import torch.nn.functional as F
+
+        t = max(len(s) for s in seqs)
+        ids = torch.zeros((len(seqs), t), dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        for r, s in enumerate(seqs):
+            ids[r, : len(s)] = torch.tensor(s)
+            mask[r, : len(s)] = 1
+        hid = model(input_ids=ids, attention_mask=mask, token_type_ids=torch.zeros_like(ids)).last_hidden_state
+        pooled = (hid * mask[:, :, None]).sum(dim=1) / mask.sum(dim=1, keepdim=True)
+        return F.normalize(pooled, dim=1)
+
+    def loss(self) -> Any:
+        idx = self.rng.sample(range(len(self.seqs)), min(self.batch_size, len(self.seqs)))
+        student = self._pooled(self.net.encoder, [self.seqs[i] for i in idx])
+        return (1.0 - (student * self.targets[idx]).sum(dim=1)).mean()
 
 
 def _val_accuracy(net: Any, val: list[Example]) -> tuple[float, int]:
