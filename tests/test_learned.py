@@ -7,6 +7,7 @@ Runtime, the spaCy pipeline, real articles from corpus/gold.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,16 +73,36 @@ def test_every_candidate_lands_in_exactly_one_window_within_the_budget(model: Cl
                 assert any(ch.isdigit() for ch in model.tokenizer.decode(w.ids[a0:b0])), c.q.text
 
 
-def test_a_very_long_sentence_is_cut_into_windows(model: ClaimModel, rules_nlp) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("budget", [MAX_TOKENS, 48])
+def test_a_very_long_sentence_is_cut_into_windows(model: ClaimModel, rules_nlp, budget: int) -> None:  # type: ignore[no-untyped-def]
     parts = [f"token {i} rose {i + 1}.5% to ${100 + i}" for i in range(60)]
     text = "Prices\n\n" + ", and ".join(parts) + "."
     p = _prepared(rules_nlp, text, 6)
     assert p is not None
     ws = build_windows(model.tokens(text), p.groups, p.mentions, p.main, p.title_chars,
-                       model.cls_id, model.sep_id)
+                       model.cls_id, model.sep_id, max_tokens=budget)
     assert len(ws) > 1
-    assert sum(len(w.cands) for w in ws) == sum(len(g) for g in p.groups)
-    assert all(len(w.ids) <= MAX_TOKENS for w in ws)
+    assert sorted(id(c) for w in ws for c in w.cands) == sorted(id(c) for g in p.groups for c in g)
+    assert all(len(w.ids) <= budget for w in ws)
+
+
+def test_the_window_length_is_the_one_the_model_config_gives(tmp_path: Path, rules_nlp) -> None:  # type: ignore[no-untyped-def]
+    d = default_model_dir()
+    assert d is not None
+    short = tmp_path / "short"
+    shutil.copytree(d, short)
+    cfg = json.loads((short / "config.json").read_text())
+    (short / "config.json").write_text(json.dumps({**cfg, "max_tokens": 48}))
+    m = ClaimModel(short)
+    assert m.info.max_tokens == 48
+    parts = [f"bitcoin rose {i + 1}.5% to ${100_000 + 1_000 * i:,}" for i in range(12)]
+    text = "Prices\n\n" + ", and ".join(parts) + "."
+    p = _prepared(rules_nlp, text, 6)
+    assert p is not None
+    ws = m.windows(text, p.groups, p.mentions, p.main, p.title_chars)
+    assert len(ws) > 1 and max(len(w.ids) for w in ws) <= 48
+    assert len(ws) > len(ClaimModel(d).windows(text, p.groups, p.mentions, p.main, p.title_chars))
+    assert m.decide(text, p.groups, p.mentions, p.main, p.title_chars)
 
 
 def test_rule_votes_tie_drafts_to_their_numbers(rules_nlp) -> None:  # type: ignore[no-untyped-def]

@@ -185,8 +185,10 @@ def build_windows(
     cls_id: int,
     sep_id: int,
     votes: dict[int, RuleVote] | None = None,
+    max_tokens: int = MAX_TOKENS,
 ) -> list[Window]:
-    """The encoder windows of an article; every candidate lands in exactly one."""
+    """The encoder windows of an article, each at most ``max_tokens`` long (the model's
+    ``config.json`` says how long it was trained on); every candidate lands in exactly one."""
     t_a, t_b = toks.span(0, title_chars) if title_chars else (0, 0)
     t_b = min(t_b, t_a + TITLE_TOKENS)
     title_ids = toks.ids[t_a:t_b]
@@ -198,7 +200,7 @@ def build_windows(
         in_title = s0 < title_chars
         ts, te = toks.span(s0, e0)
         prefix = [] if in_title else title_ids
-        budget = MAX_TOKENS - 3 - len(prefix)
+        budget = max_tokens - 3 - len(prefix)
         left_lo = ts if in_title else max(ts - LEFT_CONTEXT_TOKENS, t_b if title_chars else 0, 0)
         cand_tok = [toks.span(c.q.start, c.q.end) for c in cands]
         # split the sentence into pieces that fit the budget

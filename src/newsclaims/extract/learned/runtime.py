@@ -145,6 +145,21 @@ class ClaimModel:
 
     # ------------------------------------------------------------------ decisions
 
+    def windows(
+        self,
+        text: str,
+        groups: list[list[Candidate]],
+        mentions: list[Mention],
+        main: str | None,
+        title_chars: int,
+        rule_drafts: list[Draft] | None = None,
+    ) -> list[Window]:
+        """The encoder windows of one article, as long as the model was trained on
+        (``max_tokens`` of its ``config.json``)."""
+        votes = rule_votes(groups, rule_drafts or [])
+        return build_windows(self.tokens(text), groups, mentions, main, title_chars, self.cls_id, self.sep_id,
+                             votes, max_tokens=self.info.max_tokens)
+
     def decide(
         self,
         text: str,
@@ -162,10 +177,7 @@ class ClaimModel:
         """
         if not groups:
             return []
-        toks = self.tokens(text)
-        votes = rule_votes(groups, rule_drafts or [])
-        windows = build_windows(toks, groups, mentions, main, title_chars, self.cls_id, self.sep_id,
-                                votes)
+        windows = self.windows(text, groups, mentions, main, title_chars, rule_drafts)
         vectors = self.encode(windows)
         drafts: list[Draft] = []
         for w, hv in zip(windows, vectors, strict=True):
