@@ -7,7 +7,9 @@ Usage::
         [--limit 2000] [--workers 2] [--min-body 0] [--warmup 200] [--extractors bundled,none]
 
 ``--extractors`` lists values of the ``extract.model`` setting (``bundled`` = the
-bundled model, ``none`` = the rules alone, or a model folder).
+bundled model, ``none`` = the rules alone, or a model folder), each optionally followed
+by other settings: ``bundled+extract.cascade=true`` is the bundled model reading only
+the sentences where the rules found a claim.
 
 Only full-text articles (body >= ``--min-body`` characters) are used. Each article is
 cleaned first (not timed: cleaning has its own benchmark); the timed part is
@@ -61,9 +63,21 @@ def read_articles(path: str, limit: int, min_body: int) -> Iterator[tuple[str, s
                 return
 
 
+def _settings(spec: str) -> Settings:
+    """Settings of one ``--extractors`` entry: ``MODEL[+SECTION.KEY=VALUE...]``."""
+    model, *rest = spec.split("+")
+    overrides: dict[str, object] = {"extract.model": model}
+    for item in rest:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--extractors: {item!r} is not SECTION.KEY=VALUE")
+        overrides[key] = value
+    return load_settings(overrides=overrides)
+
+
 def _init_worker(warmup: list[CleanArticle], model: str) -> None:
     global _WORKER
-    settings = load_settings(overrides={"extract.model": model})
+    settings = _settings(model)
     nlp = build_pipeline(settings)
     for a in warmup:
         extract_claims(a, nlp, settings)
@@ -125,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _measure(model: str, articles: list[CleanArticle], warmup: list[CleanArticle],
              workers: int) -> dict[str, float]:
-    settings = load_settings(overrides={"extract.model": model})
+    settings = _settings(model)
     nlp = build_pipeline(settings)
     for a in warmup or articles[:1]:  # regex compilation, vocabulary, ONNX warm-up
         extract_claims(a, nlp, settings)

@@ -117,6 +117,25 @@ def test_rule_votes_tie_drafts_to_their_numbers(rules_nlp) -> None:  # type: ign
     assert change is not None and (change.type, change.direction, change.window) == ("price_change", "down", "PT24H")
 
 
+def test_the_cascade_reads_only_sentences_where_the_rules_found_a_claim(model: ClaimModel, rules_nlp) -> None:  # type: ignore[no-untyped-def]
+    text = ("BTC\n\nBitcoin is trading at $67,460, down 1.88% in 24 hours. "
+            "The exchange raised $25 million from investors in 2019.")
+    p = _prepared(rules_nlp, text, 3)
+    assert p is not None
+    drafts = classify_sentences(RuleClassifier(), p.groups, p.mentions, p.main)
+    every = model.windows(text, p.groups, p.mentions, p.main, p.title_chars, drafts)
+    read = ClaimModel.cascaded(every, p.groups, drafts)
+    assert len(every) == 2 and len(read) == 1
+    assert {c.q.text for c in read[0].cands} == {"$67,460", "1.88%"}
+    # through the settings, the whole pipeline: the same claims here, from the model
+    for cascade in ("false", "true"):
+        s = load_settings(overrides={"extract.model": "bundled", "extract.cascade": cascade})
+        claims = extract_claims(article_for_eval("a.txt", "BTC", text[5:]), build_pipeline(s), s)
+        assert {(c.type, c.value) for c in claims} >= {("price", 67460.0)}, cascade
+        assert all(c.extractor == "model" for c in claims)
+    assert build_pipeline(s).get_pipe("newsclaims_claims_v1").model.cascade is True
+
+
 def test_align_ties_gold_to_candidates_and_leaves_the_rest_negative(rules_nlp) -> None:  # type: ignore[no-untyped-def]
     text = ("ETH\n\nEther fell below the $2,400 support, now trading at $2,380, as 12 funds "
             "reported $150 million in outflows.")

@@ -47,7 +47,8 @@ def build_pipeline(settings: Settings) -> Language:
     nlp.add_pipe("newsclaims_sentences_v1")
     nlp.add_pipe("newsclaims_assets_v1")
     nlp.add_pipe("newsclaims_claims_v1", config={
-        "model_dir": resolve_model_dir(settings), "threads": settings.extract.threads})
+        "model_dir": resolve_model_dir(settings), "threads": settings.extract.threads,
+        "cascade": settings.extract.cascade})
     return nlp
 
 

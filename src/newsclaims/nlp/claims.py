@@ -140,13 +140,14 @@ class ClaimComponent:
     "newsclaims_claims_v1",
     assigns=["doc._.claim_drafts"],
     requires=["token.is_sent_start", "doc.spans"],
-    default_config={"model_dir": None, "threads": 1},
+    default_config={"model_dir": None, "threads": 1, "cascade": False},
 )
-def make_claim_component(nlp: Language, name: str, model_dir: str | None, threads: int) -> ClaimComponent:
+def make_claim_component(nlp: Language, name: str, model_dir: str | None, threads: int,
+                         cascade: bool) -> ClaimComponent:
     """Build the claim component: the learned model from ``model_dir``, or the rules."""
     model = None
     if model_dir:
         from ..extract.learned.runtime import ClaimModel
 
-        model = ClaimModel(model_dir, threads=threads)
+        model = ClaimModel(model_dir, threads=threads, cascade=cascade)
     return ClaimComponent(name, model=model)

@@ -81,8 +81,10 @@ def default_model_dir() -> Path | None:
 class ClaimModel:
     """The learned claim classifier. Load once per process; call :meth:`decide`."""
 
-    def __init__(self, model_dir: str | os.PathLike[str], threads: int = 1) -> None:
+    def __init__(self, model_dir: str | os.PathLike[str], threads: int = 1, cascade: bool = False) -> None:
         d = Path(model_dir)
+        #: read only the windows in which the rules found a claim (``extract.cascade``).
+        self.cascade = cascade
         missing = [f for f in ("encoder.onnx", "tokenizer.json", "heads.npz", "config.json")
                    if not (d / f).is_file()]
         if missing:
@@ -178,11 +180,22 @@ class ClaimModel:
         if not groups:
             return []
         windows = self.windows(text, groups, mentions, main, title_chars, rule_drafts)
+        if self.cascade:
+            windows = self.cascaded(windows, groups, rule_drafts)
         vectors = self.encode(windows)
         drafts: list[Draft] = []
         for w, hv in zip(windows, vectors, strict=True):
             drafts.extend(self._decide_window(w, hv, text, published_at))
         return drafts
+
+    @staticmethod
+    def cascaded(windows: list[Window], groups: list[list[Candidate]],
+                 rule_drafts: list[Draft] | None) -> list[Window]:
+        """The windows in which the rules found at least one claim: the others' numbers
+        stay non-claims without a model pass (``extract.cascade``; about half the
+        windows of real articles)."""
+        voted = rule_votes(groups, rule_drafts or [])
+        return [w for w in windows if any(id(c) in voted for c in w.cands)]
 
     def _decide_window(self, w: Window, hv: np.ndarray, text: str,
                        published_at: datetime | None) -> list[Draft]:
