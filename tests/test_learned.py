@@ -99,10 +99,10 @@ def test_the_window_length_is_the_one_the_model_config_gives(tmp_path: Path, rul
     text = "Prices\n\n" + ", and ".join(parts) + "."
     p = _prepared(rules_nlp, text, 6)
     assert p is not None
-    ws = m.windows(text, p.groups, p.mentions, p.main, p.title_chars)
+    ws = m.windows(p)
     assert len(ws) > 1 and max(len(w.ids) for w in ws) <= 48
-    assert len(ws) > len(ClaimModel(d).windows(text, p.groups, p.mentions, p.main, p.title_chars))
-    assert m.decide(text, p.groups, p.mentions, p.main, p.title_chars)
+    assert len(ws) > len(ClaimModel(d).windows(p))
+    assert m.decide(p)
 
 
 def test_rule_votes_tie_drafts_to_their_numbers(rules_nlp) -> None:  # type: ignore[no-untyped-def]
@@ -123,7 +123,7 @@ def test_the_cascade_reads_only_sentences_where_the_rules_found_a_claim(model: C
     p = _prepared(rules_nlp, text, 3)
     assert p is not None
     drafts = classify_sentences(RuleClassifier(), p.groups, p.mentions, p.main)
-    every = model.windows(text, p.groups, p.mentions, p.main, p.title_chars, drafts)
+    every = model.windows(p, drafts)
     read = ClaimModel.cascaded(every, p.groups, drafts)
     assert len(every) == 2 and len(read) == 1
     assert {c.q.text for c in read[0].cands} == {"$67,460", "1.88%"}

@@ -50,6 +50,17 @@ class Candidate:
 
 
 @dataclass
+class Prepared:
+    """What both extractors start from: the candidates of a document and their context."""
+
+    text: str
+    groups: list[list[Candidate]]
+    mentions: list[Mention]
+    main: str | None
+    title_chars: int
+
+
+@dataclass
 class Draft:
     """A decided claim before ids and article fields are attached."""
 

@@ -15,7 +15,6 @@ the classifier tell "in 2021" (history) and "by 2028" (a target) from the presen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -25,8 +24,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..extract.classify import is_bare_level
+from ..extract.drafts import Prepared
 from ..extract.rules import (
-    Candidate,
     Draft,
     Mention,
     RuleClassifier,
@@ -64,17 +63,6 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
 
 if not Doc.has_extension("claim_drafts"):
     Doc.set_extension("claim_drafts", default=None)
-
-
-@dataclass
-class Prepared:
-    """What both extractors start from: the candidates of a document and their context."""
-
-    text: str
-    groups: list[list[Candidate]]
-    mentions: list[Mention]
-    main: str | None
-    title_chars: int
 
 
 def prepare(doc: Doc) -> Prepared | None:
@@ -130,8 +118,7 @@ class ClaimComponent:
         drafts = classify_sentences(self.classifier, p.groups, p.mentions, p.main)
         if self.model is not None:
             published = doc.user_data.get("published_at")
-            drafts = self.model.decide(p.text, p.groups, p.mentions, p.main, p.title_chars,
-                                       published if isinstance(published, datetime) else None,
+            drafts = self.model.decide(p, published if isinstance(published, datetime) else None,
                                        rule_drafts=drafts)
         return merge_drafts(drafts, p.title_chars, self.price_bands)
 

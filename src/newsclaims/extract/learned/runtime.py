@@ -32,7 +32,7 @@ from ...encoder import load_encoder
 from ...errors import SettingsError
 from ..classify import RuleClassifier
 from ..cues import CROSS_BEFORE, CROSS_LEVEL
-from ..drafts import Candidate, Draft, Mention
+from ..drafts import Candidate, Draft, Prepared
 from .features import (
     DIRECTIONS,
     QUALIFIERS,
@@ -147,45 +147,29 @@ class ClaimModel:
 
     # ------------------------------------------------------------------ decisions
 
-    def windows(
-        self,
-        text: str,
-        groups: list[list[Candidate]],
-        mentions: list[Mention],
-        main: str | None,
-        title_chars: int,
-        rule_drafts: list[Draft] | None = None,
-    ) -> list[Window]:
+    def windows(self, p: Prepared, rule_drafts: list[Draft] | None = None) -> list[Window]:
         """The encoder windows of one article, as long as the model was trained on
         (``max_tokens`` of its ``config.json``)."""
-        votes = rule_votes(groups, rule_drafts or [])
-        return build_windows(self.tokens(text), groups, mentions, main, title_chars, self.cls_id, self.sep_id,
-                             votes, max_tokens=self.info.max_tokens)
+        votes = rule_votes(p.groups, rule_drafts or [])
+        return build_windows(self.tokens(p.text), p.groups, p.mentions, p.main, p.title_chars, self.cls_id,
+                             self.sep_id, votes, max_tokens=self.info.max_tokens)
 
-    def decide(
-        self,
-        text: str,
-        groups: list[list[Candidate]],
-        mentions: list[Mention],
-        main: str | None,
-        title_chars: int,
-        published_at: datetime | None = None,
-        rule_drafts: list[Draft] | None = None,
-    ) -> list[Draft]:
+    def decide(self, p: Prepared, published_at: datetime | None = None,
+               rule_drafts: list[Draft] | None = None) -> list[Draft]:
         """Claim drafts for the candidate groups of one article (before merging).
 
         ``rule_drafts`` are the rule classifier's drafts for the same candidates: the
         model reads them as features and decides.
         """
-        if not groups:
+        if not p.groups:
             return []
-        windows = self.windows(text, groups, mentions, main, title_chars, rule_drafts)
+        windows = self.windows(p, rule_drafts)
         if self.cascade:
-            windows = self.cascaded(windows, groups, rule_drafts)
+            windows = self.cascaded(windows, p.groups, rule_drafts)
         vectors = self.encode(windows)
         drafts: list[Draft] = []
         for w, hv in zip(windows, vectors, strict=True):
-            drafts.extend(self._decide_window(w, hv, text, published_at))
+            drafts.extend(self._decide_window(w, hv, p.text, published_at))
         return drafts
 
     @staticmethod
