@@ -26,6 +26,7 @@ from newsclaims.check import (
     render_checks,
     time_reference,
 )
+from newsclaims.check.base import claim_extreme
 from newsclaims.market import MarketData, open_market
 from newsclaims.models import Check, Claim
 from newsclaims.settings import Settings, load_settings
@@ -113,6 +114,14 @@ def test_parse_window() -> None:
     assert parse_window("P1M") == timedelta(days=30)
     assert parse_window(None) is None
     assert parse_window("yesterday") is None
+
+
+def test_the_extreme_word_nearest_the_figure_says_high_or_low() -> None:
+    s = "DOT bottomed in October and peaked at $12.10 in December."
+    assert claim_extreme(claim("price", "DOT", 12.1, "$12.10", s)) == "high"
+    s = "ETH rallied to its May peak after a low of $1,385 in April."
+    assert claim_extreme(claim("price", "ETH", 1385, "$1,385", s)) == "low"
+    assert claim_extreme(claim("price", "BTC", 105_000, "$105,000", "BTC trades at $105,000.")) is None
 
 
 def test_time_reference_reads_the_claims_own_clause() -> None:

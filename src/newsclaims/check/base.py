@@ -301,9 +301,14 @@ def claim_extreme(claim: Claim) -> Literal["high", "low"] | None:
     local = f"{ctx.before} {ctx.span} {ctx.after}"
     if _ATH.search(local):
         return "high"
-    m_ext = _EXTREME.search(local)
-    if m_ext:
-        return "low" if m_ext.group(0).lower().startswith(("low", "bottom")) else "high"
+    # the extreme word nearest the figure decides: "peaked at $12 in December, then
+    # bottomed" is December's high, whatever follows
+    near: list[tuple[int, str]] = [(len(ctx.before) - m.end(), m.group(0)) for m in _EXTREME.finditer(ctx.before)]
+    near += [(m.start(), m.group(0)) for m in _EXTREME.finditer(ctx.span)]
+    near += [(m.start() + 1, m.group(0)) for m in _EXTREME.finditer(ctx.after)]
+    if near:
+        word = min(near)[1]
+        return "low" if word.lower().startswith(("low", "bottom")) else "high"
     return None
 
 
