@@ -10,6 +10,7 @@ sentences taken from the real seed and dev articles.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -1033,6 +1034,13 @@ def test_calibrate_fits_judged_flags_and_round_trips(tmp_path: Path, market: Mar
     s = load_settings(overrides={"check.confidence_model": str(path)})
     rescored = only(check_claims([stale.claim], published_at=T_0622, market=market, settings=s), "market_price")
     assert rescored.confidence == pytest.approx(fitted.predict(features(stale)), abs=1e-3)
+    # refitted into the same file (as `benchmarks/flags.py calibrate -o` does): read again
+    refit = calibrate([(features(stale), False) for _ in range(10)] + data[10:], prior, l2=0.1)
+    path.write_text(refit.to_json(), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    again = only(check_claims([stale.claim], published_at=T_0622, market=market, settings=s), "market_price")
+    assert again.confidence == pytest.approx(refit.predict(features(stale)), abs=1e-3)
+    assert again.confidence < rescored.confidence
     from newsclaims.errors import SettingsError
 
     with pytest.raises(SettingsError, match="confidence model file"):

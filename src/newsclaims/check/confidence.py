@@ -146,13 +146,23 @@ def _from_data(data: Mapping[str, Any], where: str) -> ConfidenceModel:
     return ConfidenceModel({k: float(v) for k, v in coef.items()}, meta)
 
 
-@lru_cache(maxsize=8)
 def load_model(path: str | None = None) -> ConfidenceModel:
     """The coefficients in ``path``, or the packaged ``data/verdict_confidence.json``.
+
+    Read once per process and file version: a file rewritten since (a new
+    ``benchmarks/flags.py calibrate``) is read again.
 
     Raises:
         ValueError: the file is not a coefficient file (the message names it).
     """
+    if path is None:
+        return _load(None, 0, 0)
+    st = Path(path).stat()
+    return _load(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _load(path: str | None, _mtime_ns: int, _size: int) -> ConfidenceModel:
     if path is None:
         text = resources.files("newsclaims").joinpath("data/verdict_confidence.json").read_text("utf-8")
         where = "data/verdict_confidence.json"
