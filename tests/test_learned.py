@@ -123,8 +123,9 @@ def test_the_cascade_reads_only_sentences_where_the_rules_found_a_claim(model: C
     p = _prepared(rules_nlp, text, 3)
     assert p is not None
     drafts = classify_sentences(RuleClassifier(), p.groups, p.mentions, p.main)
-    every = model.windows(p, drafts)
-    read = ClaimModel.cascaded(every, p.groups, drafts)
+    votes = rule_votes(p.groups, drafts)
+    every = model.windows(p, votes)
+    read = ClaimModel.cascaded(every, votes)
     assert len(every) == 2 and len(read) == 1
     assert {c.q.text for c in read[0].cands} == {"$67,460", "1.88%"}
     # through the settings, the whole pipeline: the same claims here, from the model

@@ -41,6 +41,7 @@ from .features import (
     TYPES,
     WINDOWS,
     ArticleTokens,
+    RuleVote,
     Window,
     build_windows,
     rule_votes,
@@ -147,10 +148,10 @@ class ClaimModel:
 
     # ------------------------------------------------------------------ decisions
 
-    def windows(self, p: Prepared, rule_drafts: list[Draft] | None = None) -> list[Window]:
+    def windows(self, p: Prepared, votes: dict[int, RuleVote] | None = None) -> list[Window]:
         """The encoder windows of one article, as long as the model was trained on
-        (``max_tokens`` of its ``config.json``)."""
-        votes = rule_votes(p.groups, rule_drafts or [])
+        (``max_tokens`` of its ``config.json``); ``votes`` are the rules' decisions
+        (:func:`rule_votes`), read as features."""
         return build_windows(self.tokens(p.text), p.groups, p.mentions, p.main, p.title_chars, self.cls_id,
                              self.sep_id, votes, max_tokens=self.info.max_tokens)
 
@@ -163,9 +164,10 @@ class ClaimModel:
         """
         if not p.groups:
             return []
-        windows = self.windows(p, rule_drafts)
+        votes = rule_votes(p.groups, rule_drafts or [])
+        windows = self.windows(p, votes)
         if self.cascade:
-            windows = self.cascaded(windows, p.groups, rule_drafts)
+            windows = self.cascaded(windows, votes)
         vectors = self.encode(windows)
         drafts: list[Draft] = []
         for w, hv in zip(windows, vectors, strict=True):
@@ -173,13 +175,11 @@ class ClaimModel:
         return drafts
 
     @staticmethod
-    def cascaded(windows: list[Window], groups: list[list[Candidate]],
-                 rule_drafts: list[Draft] | None) -> list[Window]:
-        """The windows in which the rules found at least one claim: the others' numbers
-        stay non-claims without a model pass (``extract.cascade``; about half the
-        windows of real articles)."""
-        voted = rule_votes(groups, rule_drafts or [])
-        return [w for w in windows if any(id(c) in voted for c in w.cands)]
+    def cascaded(windows: list[Window], votes: dict[int, RuleVote]) -> list[Window]:
+        """The windows in which the rules found at least one claim (``votes``, from
+        :func:`rule_votes`): the others' numbers stay non-claims without a model pass
+        (``extract.cascade``; about half the windows of real articles)."""
+        return [w for w in windows if any(id(c) in votes for c in w.cands)]
 
     def _decide_window(self, w: Window, hv: np.ndarray, text: str,
                        published_at: datetime | None) -> list[Draft]:

@@ -417,9 +417,6 @@ def train(
 class _Distiller:
     """Keeps the encoder's sentence embeddings near the pretrained MiniLM's (see ``train``)."""
 
-    #: tokens per title-and-lead text, as the story grouping embeds them.
-    MAX_TOKENS = 64
-
     def __init__(self, net: Any, base: Path, articles: list[dict[str, Any]], tokenizer: Any,
                  rng: random.Random, batch_size: int) -> None:
         import re
@@ -427,6 +424,7 @@ class _Distiller:
         import torch
         from transformers import AutoModel
 
+        from ...encoder import EMBED_MAX_TOKENS
         from ...story.features import story_text
 
         self.net, self.rng, self.batch_size = net, rng, batch_size
@@ -436,7 +434,7 @@ class _Distiller:
             body = re.sub(r"<[^>]+>", " ", str(a.get("body") or ""))
             text = story_text(str(a.get("headline") or ""), " ".join(body.split()))
             if text:
-                ids = tokenizer.encode(text, add_special_tokens=False).ids[: self.MAX_TOKENS - 2]
+                ids = tokenizer.encode(text, add_special_tokens=False).ids[: EMBED_MAX_TOKENS - 2]
                 self.seqs.append([cls_id, *ids, sep_id])
         teacher = AutoModel.from_pretrained(str(base)).eval()
         with torch.no_grad():
