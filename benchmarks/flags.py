@@ -21,6 +21,14 @@ the other extractor reads the flagged claim the same way (type, asset, value wit
 0.5%, window, past or current, level status, and the same place): flag precision of
 each side. Evidence for a gate or a confidence feature, not a change to the checks.
 
+``replay``: the judged flags against the code as it is now. Runs the sheets' articles
+(taken from ``--dump``) through the current extraction and checks with the given
+``--set`` overrides, and says which judged flags are still raised (an ``inconsistent``
+row of the same check on a claim of the same type, asset and value at the same place):
+real ones kept, misreads kept, and the precision of what is kept, with the count of
+new, unjudged flags on those articles. A development aid: the sheets it replays have
+been studied, so a change is reported on a fresh sample, never on these.
+
 ``calibrate``: fits the verdict-confidence coefficients to judged sheets
 (``newsclaims.check.confidence.calibrate``) and writes them as JSON; point
 ``check.confidence_model`` at the file, or copy it over
@@ -31,6 +39,8 @@ Usage:
     python benchmarks/flags.py score corpus/judged/flags-s10.jsonl
     python benchmarks/flags.py calibrate corpus/judged/*.jsonl -o coef.json
     python benchmarks/flags.py agree corpus/judged/*.jsonl.gz --dump DUMP.jsonl.gz
+    python benchmarks/flags.py replay corpus/judged/flags-cascade-s303.jsonl.gz --dump DUMP.jsonl.gz \
+        --set extract.model=bundled --set extract.cascade=true
 """
 
 from __future__ import annotations
@@ -365,11 +375,7 @@ def agree(args: argparse.Namespace) -> int:
     wanted = {r["article"]["source_id"] for r in rows}
     with tempfile.TemporaryDirectory() as tmp:
         sub = Path(tmp) / "articles.jsonl"
-        opener = gzip.open if args.dump.endswith(".gz") else open
-        with opener(args.dump, "rt", encoding="utf-8") as src, sub.open("w", encoding="utf-8") as dst:
-            for line in src:
-                if line.strip() and str(json.loads(line).get("id")) in wanted:
-                    dst.write(line)
+        _dump_subset(args.dump, wanted, sub)
         claims: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for extractor, model in (("rules", "none"), ("model", "bundled")):
             db_path = Path(tmp) / f"{extractor}.db"
@@ -390,6 +396,80 @@ def agree(args: argparse.Namespace) -> int:
         print(_line(f"  {name}"[:28], sides[name]))
         for check, group in sorted(_by(sides[name], "check").items()):
             print(_line(f"    {check}", group))
+    return 0
+
+
+def _dump_subset(dump: str, wanted: set[str], dest: Path) -> None:
+    """Copy the records of ``dump`` whose id is in ``wanted`` to ``dest`` (JSONL)."""
+    opener = gzip.open if dump.endswith(".gz") else open
+    with opener(dump, "rt", encoding="utf-8") as src, dest.open("w", encoding="utf-8") as dst:
+        for line in src:
+            if line.strip() and str(json.loads(line).get("id")) in wanted:
+                dst.write(line)
+
+
+def still_raised(flag: dict[str, Any], check: dict[str, Any], claim: dict[str, Any]) -> bool:
+    """Whether ``check`` (a checks row, ``inconsistent``) on ``claim`` (its claims row) is the
+    judged ``flag`` raised again: same check, type, asset and value at the same place
+    (window, time and status may have changed: the flag is the same finding on the figure).
+
+    >>> c = {"type": "price", "asset": "BTC", "value": 105000.0, "text": "BTC at $105,000",
+    ...      "sentence": "BTC at $105,000 today."}
+    >>> f = {"check": "market_price", "claim": c}
+    >>> still_raised(f, {"check": "market_price"}, c), still_raised(f, {"check": "internal"}, c)
+    (True, False)
+    """
+    if check["check"] != flag["check"]:
+        return False
+    fc = flag["claim"]
+    if claim["type"] != fc["type"] or (claim.get("asset") or None) != (fc.get("asset") or None):
+        return False
+    v, w = float(fc["value"]), float(claim["value"])
+    if abs(v - w) > 0.005 * max(abs(v), abs(w), 1e-9):
+        return False
+    return claim["text"] in (fc.get("sentence") or "") or fc["text"] in (claim.get("sentence") or "")
+
+
+def replay(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from newsclaims.pipeline import run_pipeline
+    from newsclaims.settings import load_settings
+
+    rows = _judged(args.sheets)
+    wanted = {r["article"]["source_id"] for r in rows}
+    overrides = dict(kv.split("=", 1) for kv in args.set or [])
+    overrides.setdefault("ingest.default_timezone", args.timezone)
+    with tempfile.TemporaryDirectory() as tmp:
+        sub = Path(tmp) / "articles.jsonl"
+        _dump_subset(args.dump, wanted, sub)
+        db_path = Path(tmp) / "replay.db"
+        run_pipeline([str(sub)], db_path, load_settings(overrides=overrides), workers=args.workers)
+        db = open_db(db_path)
+        claims = {c["id"]: c for c in db.query("SELECT * FROM claims")}
+        flags: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+        for ch in db.query("SELECT * FROM checks WHERE verdict = 'inconsistent'"):
+            c = claims.get(ch["claim_id"])
+            if c is not None:
+                flags[c["source_id"]].append((ch, c))
+    kept: list[dict[str, Any]] = []
+    matched: set[int] = set()
+    for r in rows:
+        hits = [i for i, (ch, c) in enumerate(flags.get(r["article"]["source_id"], [])) if still_raised(r, ch, c)]
+        if hits:
+            kept.append(r)
+            matched.add(id(flags[r["article"]["source_id"]][hits[0]][0]))
+    new = sum(1 for fl in flags.values() for ch, _ in fl if id(ch) not in matched)
+    real = [r for r in rows if r["judgement"]["label"] == "real"]
+    print(f"{len(rows)} judged flags, {len(wanted)} articles, replayed with {overrides}")
+    print(f"real flags still raised:     {sum(r in kept for r in real)}/{len(real)}")
+    print(f"other flags still raised:    {len(kept) - sum(r in kept for r in real)}/{len(rows) - len(real)}")
+    print(_line("precision of those kept", kept) if kept else "no judged flag is raised any more")
+    print(f"flags on these articles not in the sheets (unjudged): {new}")
+    gone = Counter(f"{r['judgement']['label']}: {r['judgement'].get('kind') or '-'}" for r in rows if r not in kept)
+    print("no longer raised, by judgement:")
+    for kind, n in gone.most_common():
+        print(f"  {n:>4}  {kind}")
     return 0
 
 
@@ -425,8 +505,15 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--dump", required=True, help="the dump the sheets were drawn from (JSONL, gzipped or not)")
     g.add_argument("--timezone", default="Etc/GMT-2", help="zone for zone-less times, as the sheets' run used")
     g.add_argument("--workers", type=int, default=2)
+    r = sub.add_parser("replay", help="which judged flags the current code still raises (a development aid)")
+    r.add_argument("sheets", nargs="+")
+    r.add_argument("--dump", required=True, help="the dump the sheets were drawn from (JSONL, gzipped or not)")
+    r.add_argument("--set", action="append", metavar="KEY=VALUE", help="settings the sheets' run used")
+    r.add_argument("--timezone", default="Etc/GMT-2", help="zone for zone-less times, as the sheets' run used")
+    r.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
-    return {"draw": draw, "score": score, "calibrate": calibrate_cmd, "agree": agree}[args.mode](args)
+    modes = {"draw": draw, "score": score, "calibrate": calibrate_cmd, "agree": agree, "replay": replay}
+    return modes[args.mode](args)
 
 
 if __name__ == "__main__":

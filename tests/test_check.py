@@ -135,6 +135,32 @@ def test_time_reference_reads_the_claims_own_clause() -> None:
     assert time_reference(touched)[0] == "recent"
 
 
+@pytest.mark.parametrize(("text", "value", "sentence"), [
+    ("the upward move from the $2,515 swing low", 2515,
+     "It is stable above the 23.6% Fib retracement level of the upward move from the $2,515 swing low to the $3,000 high."),
+    ("Bitcoin (BTC) rose from $100,000", 100_000,
+     "Leading cryptocurrency Bitcoin (BTC) rose from $100,000 at the beginning of the week to over $108,000."),
+    ("after climbing from around $108,300", 108_300,
+     "Bitcoin gained nearly 9% after climbing from around $108,300 to almost $118,800."),
+    ("the $2,568 swing high", 2568, "The bulls pushed the price from the $2,568 swing high to the $2,115 low."),
+])
+def test_the_start_of_a_move_and_a_swing_point_are_past_prices(text: str, value: float, sentence: str) -> None:
+    assert time_reference(claim("price", "ETH", value, text, sentence))[0] == "past"
+
+
+def test_the_end_of_a_move_is_not_its_start() -> None:
+    s = "Leading cryptocurrency Bitcoin (BTC) rose from $100,000 at the beginning of the week to over $108,000."
+    assert time_reference(claim("price", "BTC", 108_000, "to over $108,000", s))[0] != "past"
+
+
+def test_an_undated_move_origin_far_from_the_market_is_not_a_flag(market: MarketData, settings: Settings) -> None:
+    # BTC traded about 102-106K on 19 May 2025: $75,000 is where a past rally began
+    s = "Despite the sharp price move from $75,000 to $110,000, capital inflows have been flat."
+    c = claim("price", "BTC", 75_000, "the sharp price move from $75,000", s)
+    row = only(check_claims([c], published_at=T_0519, market=market, settings=settings), "market_price")
+    assert row.verdict == "unverifiable"
+
+
 # --------------------------------------------------------------------------- market_price
 
 

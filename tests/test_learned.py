@@ -202,6 +202,19 @@ def test_the_bundled_model_extracts_with_confidence(model: ClaimModel) -> None:
     assert (change.value, change.direction, change.window) == (-1.88, "down", "PT24H")
 
 
+def test_a_window_stated_right_after_a_figure_is_its_window(model: ClaimModel) -> None:
+    """The window head knows the usual windows only (and confuses two figures' windows in
+    one sentence): a window phrase right after the figure is read from the text."""
+    s = load_settings(overrides={"extract.model": "bundled"})
+    nlp = build_pipeline(s)
+    art = article_for_eval("a.txt", "Dogecoin rallies", "Dogecoin has surged 49% in just nine days. "
+                           "In the last 14 days alone, ETH has gained 42.3%, and in the past week it rose by 21.7%.")
+    art = art.model_copy(update={"published_at": datetime(2025, 7, 1, 12, tzinfo=UTC)})
+    changes = {c.value: c.window for c in extract_claims(art, nlp, s) if c.type == "price_change"}
+    assert changes.get(49.0) == "P9D"
+    assert changes.get(21.7) == "P7D"
+
+
 def test_the_rules_are_the_default_and_stay_selectable() -> None:
     assert load_settings().extract.model == "none"
     s = load_settings(overrides={"extract.model": "none"})

@@ -203,7 +203,17 @@ _NOW = re.compile(
     r"\b(now|currently|at press time|at the time of writing|as of writing|right now)\b", re.IGNORECASE
 )
 _NOW_AFTER = re.compile(r"\s*(at the time of writing|at press time|as of (this )?writing|right now|now)\b", re.IGNORECASE)
-_FROM_BEFORE = re.compile(r"\bfrom\s*\$?\s*$", re.IGNORECASE)
+#: the start of a move ("rose from $100,000 to $108,000", "a fresh increase from the $2,470
+#: zone", "the upward move from the $2,515 swing low to the $3,000 high"): where the price
+#: was, not where it is.
+_FROM_BEFORE = re.compile(
+    r"\bfrom\s+(?:(?:the|a|an|its|their|around|about|roughly|approximately|nearly|almost|near|just|"
+    r"over|under|below|above|sub|key|local|recent|(?:as\s+)?(?:low|high)\s+as|(?:a\s+)?(?:lows?|highs?|levels?)\s+of)\s+)*"
+    r"\$?\s*$|\bfrom\s*\$?\s*$",
+    re.IGNORECASE,
+)
+#: a swing high or low: a past turning point of the chart, undated.
+_SWING = re.compile(r"\bswing[- ](?:highs?|lows?)\b", re.IGNORECASE)
 #: words that put a price somewhere in the last day rather than at the moment of writing
 #: ("hit", "dipped to", "lows of", "briefly touched"): checked against the recent range.
 _RECENT = re.compile(
@@ -251,6 +261,18 @@ def claim_context(claim: Claim) -> Context:
     return Context(before, text, after)
 
 
+def _before_figure(claim: Claim, span: str) -> str:
+    """The words of ``span`` before the claim's own figure ("rose from " in "Bitcoin rose from
+    $100,000"), or "" when the figure is not found in it."""
+    from ..quantities import parse_quantities
+
+    target = abs(claim.value)
+    for q in parse_quantities(span):
+        if abs(abs(q.value) - target) <= 0.005 * max(target, 1e-9):
+            return span[: q.start]
+    return ""
+
+
 def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
     """Whether a price claim is about the publication moment, the last day, or an earlier date.
 
@@ -268,8 +290,11 @@ def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
         if _MONTH_WORDS.fullmatch(word.lower()) and not word[0].isupper():
             continue
         return "past", word
-    if _FROM_BEFORE.search(ctx.before) or re.match(r"^\s*from\b", ctx.span, re.IGNORECASE):
+    if _FROM_BEFORE.search(f"{ctx.before}{_before_figure(claim, ctx.span)}") or re.match(r"^\s*from\b", ctx.span, re.IGNORECASE):
         return "past", "from"
+    m_swing = _SWING.search(f"{ctx.span} {ctx.after}") or _SWING.search(ctx.before[-40:])
+    if m_swing:
+        return "past", m_swing.group(0)
     m_recent = _RECENT.search(f"{ctx.before} {ctx.span}")
     if m_recent:
         return "recent", m_recent.group(0)

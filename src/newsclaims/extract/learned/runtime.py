@@ -31,7 +31,7 @@ import numpy as np
 from ...encoder import load_encoder
 from ...errors import SettingsError
 from ..classify import RuleClassifier
-from ..cues import CROSS_BEFORE, CROSS_LEVEL
+from ..cues import CLAUSE_BREAK, CROSS_BEFORE, CROSS_LEVEL
 from ..drafts import Candidate, Draft, Prepared
 from .features import (
     DIRECTIONS,
@@ -56,6 +56,19 @@ _SIGNED_TYPES = frozenset({"price_change", "etf_flow", "unrealized_pnl"})
 #: types that are a level when no direction is given, a change when one is.
 _LEVEL_OR_CHANGE = frozenset({"open_interest", "market_cap", "volume", "dominance", "liquidation"})
 _LEVELS = frozenset({"support", "resistance"})
+#: the types whose figure always covers a window (a change, a flow, a day's volume).
+_WINDOWED = frozenset({"price_change", "etf_flow", "liquidation", "volume"})
+#: a window phrase that starts at most this many characters after the figure, with no
+#: other number between, is the figure's own ("49% in just nine days", "4% in the last 24
+#: hours", "up 20% on the week"): it is read from the text, not decided by the window head
+#: (whose classes have no nine days, 14 days or year-to-date, and which confuses the
+#: windows of two figures in one sentence).
+ADJACENT_WINDOW_CHARS = 24
+_SPAN_OF_EXTREME = re.compile(r"^\S+(?:[\s-]\S+){0,2}?[\s-](?:highs?|lows?|peaks?|tops?|bottoms?|records?)\b", re.IGNORECASE)
+_YTD_RIGHT = re.compile(
+    r"^[\s,]*(?:(?:gain|rise|drop|decline|fall|loss|increase|decrease|surge|rally|jump|climb)s?\s+)?(?:(?:so\s+far|in|for|over|on)\s+)?(?:the\s+)?(?:year[- ]to[- ]date|YTD|so\s+far\s+this\s+year|this\s+year)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -255,6 +268,8 @@ class ClaimModel:
             window = None
         elif window == "other":
             window = self._stated_window(c)
+        if typ in _WINDOWED or (typ in _LEVEL_OR_CHANGE and direction is not None):
+            window = adjacent_window(text, q.end, c.sent_end, published_at) or window
         side = SIDES[int(lg["side"].argmax())] if typ == "liquidation" else "none"
         qualifier = QUALIFIERS[int(lg["qualifier"].argmax())]
         status = STATUSES[int(lg["status"].argmax())] if typ in _LEVELS else "none"
@@ -282,14 +297,55 @@ class ClaimModel:
                        for d in drafts]
         return drafts
 
-    def _stated_window(self, c: Candidate) -> str | None:
+    @staticmethod
+    def _stated_window(c: Candidate) -> str | None:
         """A window other than the usual ones: read the phrase from the clause."""
         left = c.text[max(c.sent_start, c.q.start - 120) : c.q.start]
         right = c.text[c.q.end : min(c.sent_end, c.q.end + 80)]
         w, _ = RuleClassifier._window_in(right)
         if w is None:
             w, _ = RuleClassifier._window_in(left, last=True)
-        if w is not None and w.startswith("P") and w.endswith("Y"):
-            n = int(w[1:-1])
-            w = f"P{365 * n}D"
-        return w
+        return _in_days(w)
+
+
+def _in_days(w: str | None) -> str | None:
+    """Years as days, the way gold writes them (``P1Y`` is ``P365D``)."""
+    if w is not None and w.startswith("P") and w.endswith("Y"):
+        return f"P{365 * int(w[1:-1])}D"
+    return w
+
+
+def adjacent_window(text: str, end: int, sent_end: int, published_at: datetime | None) -> str | None:
+    """The window phrase right after a figure ending at ``end``, as an ISO duration, or None.
+
+    Year-to-date is the days from 1 January to publication (spec/claims.md), so it needs
+    ``published_at``.
+
+    >>> t = "Dogecoin has surged 49% in just nine days, and ETH 4% in the last 24 hours."
+    >>> adjacent_window(t, t.index("%") + 1, len(t), None), adjacent_window(t, t.rindex("%") + 1, len(t), None)
+    ('P9D', 'PT24H')
+    >>> t = "ETH is still down 8% year-to-date."
+    >>> adjacent_window(t, t.index("%") + 1, len(t), datetime(2025, 7, 1))
+    'P181D'
+    >>> t = "ETH retraced 11% from its three-month high."
+    >>> adjacent_window(t, t.index("%") + 1, len(t), None) is None
+    True
+    >>> t = "BTC rose 5% to $110,000 over the past week."
+    >>> adjacent_window(t, t.index("%") + 1, len(t), None) is None
+    True
+    """
+    right = text[end : min(sent_end, end + 80)]
+    m_break = CLAUSE_BREAK.search(right)
+    if m_break is not None:
+        right = right[: m_break.start()]
+    if _YTD_RIGHT.match(right):
+        if published_at is None:
+            return None
+        days = (published_at.date() - published_at.date().replace(month=1, day=1)).days
+        return f"P{days}D" if days > 0 else None
+    w, pos = RuleClassifier._window_in(right)
+    if w is None or pos > ADJACENT_WINDOW_CHARS or re.search(r"\d", right[:pos]):
+        return None
+    if _SPAN_OF_EXTREME.search(right[pos : pos + 30]):
+        return None  # "11% from its three-month high": the span of the high, not of the move
+    return _in_days(w)
