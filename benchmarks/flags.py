@@ -453,13 +453,14 @@ def replay(args: argparse.Namespace) -> int:
             if c is not None:
                 flags[c["source_id"]].append((ch, c))
     kept: list[dict[str, Any]] = []
-    matched: set[int] = set()
+    matched: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
     for r in rows:
-        hits = [i for i, (ch, c) in enumerate(flags.get(r["article"]["source_id"], [])) if still_raised(r, ch, c)]
+        hits = [(ch, c) for ch, c in flags.get(r["article"]["source_id"], []) if still_raised(r, ch, c)]
         if hits:
             kept.append(r)
-            matched.add(id(flags[r["article"]["source_id"]][hits[0]][0]))
-    new = sum(1 for fl in flags.values() for ch, _ in fl if id(ch) not in matched)
+            matched[id(r)] = hits[0]
+    seen = {id(ch) for ch, _ in matched.values()}
+    new = sum(1 for fl in flags.values() for ch, _ in fl if id(ch) not in seen)
     real = [r for r in rows if r["judgement"]["label"] == "real"]
     print(f"{len(rows)} judged flags, {len(wanted)} articles, replayed with {overrides}")
     print(f"real flags still raised:     {sum(r in kept for r in real)}/{len(real)}")
@@ -470,6 +471,14 @@ def replay(args: argparse.Namespace) -> int:
     print("no longer raised, by judgement:")
     for kind, n in gone.most_common():
         print(f"  {n:>4}  {kind}")
+    if args.show:
+        print("still raised, not real:")
+        for r in kept:
+            if r["judgement"]["label"] != "real":
+                ch, c = matched[id(r)]
+                print(f"  {r['check']:<15} {r['judgement'].get('kind') or '-':<28} {c['type']} {c.get('asset')} "
+                      f"{c['value']:g} w={c.get('window')} when={c.get('when')} | {c['text'][:70]!r}\n"
+                      f"      {ch['reason'][:220]}")
     return 0
 
 
@@ -511,6 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--set", action="append", metavar="KEY=VALUE", help="settings the sheets' run used")
     r.add_argument("--timezone", default="Etc/GMT-2", help="zone for zone-less times, as the sheets' run used")
     r.add_argument("--workers", type=int, default=2)
+    r.add_argument("--show", action="store_true", help="list the judged flags still raised that are not real")
     args = ap.parse_args(argv)
     modes = {"draw": draw, "score": score, "calibrate": calibrate_cmd, "agree": agree, "replay": replay}
     return modes[args.mode](args)

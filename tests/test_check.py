@@ -143,9 +143,17 @@ def test_time_reference_reads_the_claims_own_clause() -> None:
     ("after climbing from around $108,300", 108_300,
      "Bitcoin gained nearly 9% after climbing from around $108,300 to almost $118,800."),
     ("the $2,568 swing high", 2568, "The bulls pushed the price from the $2,568 swing high to the $2,115 low."),
+    ("$2.170 and the price is now consolidating above the 23.6% Fib retracement level of the upward move from the $1.910",
+     1.91, "A high was formed at $2.170 and the price is now consolidating above the 23.6% Fib retracement level "
+     "of the upward move from the $1.910 swing low to the $2.170 high."),
 ])
 def test_the_start_of_a_move_and_a_swing_point_are_past_prices(text: str, value: float, sentence: str) -> None:
     assert time_reference(claim("price", "ETH", value, text, sentence))[0] == "past"
+
+
+def test_now_before_a_year_is_still_now() -> None:
+    s = "Now, in 2025, it's trading around $3.34 but holds just above support."
+    assert time_reference(claim("price", "XRP", 3.34, "Now, in 2025, it's trading around $3.34", s))[0] == "current"
 
 
 def test_the_end_of_a_move_is_not_its_start() -> None:
@@ -467,6 +475,19 @@ def test_level_described_as_broken_is_not_an_error(market: MarketData, settings:
                                          published_at=None, market=None, settings=settings)
                  if r.claim.id == hypo.id], "level_vs_price")
     assert row2.verdict == "inconsistent"
+
+
+@pytest.mark.parametrize("sentence", [
+    "ETH price was able to recover above the $2,550 and $2,620 resistance levels.",
+    "ETH price was able to clear the $2,550 and $2,620 resistance levels to move into a positive zone.",
+    "Ethereum started a fresh increase above the $2,550 resistance.",
+])
+def test_a_resistance_the_price_recovered_above_is_crossed(sentence: str, settings: Settings) -> None:
+    level = claim("resistance", "ETH", 2550.0, sentence[: sentence.index("$2,550") + 6], sentence)
+    price = claim("price", "ETH", 2650.0, "Ethereum trades at $2,650", article_id="a1", start=200)
+    row = only([r for r in check_claims([price, level], published_at=None, market=None, settings=settings)
+                if r.claim.id == level.id], "level_vs_price")
+    assert row.verdict == "consistent" and "already crossed" in row.reason
 
 
 def test_level_without_any_price_is_unverifiable(settings: Settings) -> None:

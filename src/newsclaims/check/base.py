@@ -261,16 +261,24 @@ def claim_context(claim: Claim) -> Context:
     return Context(before, text, after)
 
 
-def _before_figure(claim: Claim, span: str) -> str:
-    """The words of ``span`` before the claim's own figure ("rose from " in "Bitcoin rose from
-    $100,000"), or "" when the figure is not found in it."""
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _lead(claim: Claim, ctx: Context) -> str:
+    """The words before the claim's own figure, back to the previous number: the clause's
+    words before the span and the span's words before the figure ("Bitcoin rose from " of
+    "Bitcoin rose from $100,000"). A span that runs over other figures ("$2.170 and the
+    price is now ... from the $1.910") contributes only what follows the last of them.
+    When the figure cannot be found in the span, the whole span counts."""
     from ..quantities import parse_quantities
 
     target = abs(claim.value)
-    for q in parse_quantities(span):
+    for q in parse_quantities(ctx.span):
         if abs(abs(q.value) - target) <= 0.005 * max(target, 1e-9):
-            return span[: q.start]
-    return ""
+            lead = f"{ctx.before}{ctx.span[: q.start]}"
+            nums = [m for m in _NUMBER.finditer(lead) if not _YEAR.fullmatch(m.group(0).strip().rstrip(",").strip())]
+            return lead[nums[-1].end() :] if nums else lead
+    return f"{ctx.before} {ctx.span}"
 
 
 def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
@@ -283,15 +291,17 @@ def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
         return "past", claim.when
     ctx = claim_context(claim)
     local = f"{ctx.before} {ctx.span} {ctx.after}"
-    if _NOW.search(f"{ctx.before} {ctx.span}") or _NOW_AFTER.match(ctx.after):
+    lead = _lead(claim, ctx)
+    if _FROM_BEFORE.search(lead) or re.match(r"^\s*from\b", ctx.span, re.IGNORECASE):
+        # the start of a move is where the price was, whatever the clause says of now
+        return "past", "from"
+    if _NOW.search(lead) or _NOW_AFTER.match(ctx.after):
         return "current", None
     for m in _PAST.finditer(local):
         word = m.group(0)
         if _MONTH_WORDS.fullmatch(word.lower()) and not word[0].isupper():
             continue
         return "past", word
-    if _FROM_BEFORE.search(f"{ctx.before}{_before_figure(claim, ctx.span)}") or re.match(r"^\s*from\b", ctx.span, re.IGNORECASE):
-        return "past", "from"
     m_swing = _SWING.search(f"{ctx.span} {ctx.after}") or _SWING.search(ctx.before[-40:])
     if m_swing:
         return "past", m_swing.group(0)

@@ -55,10 +55,11 @@ _BROKEN = re.compile(
     r"\b(broke|broken|breached|pierced|lost|cracked|reclaimed|cleared|flipped|smashed|sliced|"
     r"punched|overcame|surpassed|blew|took out|taking out|takes out|no longer|"
     r"breakout|breakdown|broke out|broke down|turned into|now acts? as|now acting as|acting as|"
-    r"turned|flips?|converted|reclaiming|reclaims|lost its|losing)\b"
+    r"turned|flips?|converted|reclaiming|reclaims|lost its|losing|clear|clears)\b"
     # and moves that cross it with a preposition ("dropped below", "climbed above")
     r"|\b(dropped|drops|fell|fallen|falls|slipped|slips|slid|sank|sunk|plunged|tumbled|dipped|"
-    r"crashed|surged|climbed|rose|risen|jumped|rallied|pushed|moved|spiked|soared)\s+"
+    r"crashed|surged|climbed|climb|rose|risen|jumped|rallied|pushed|moved|spiked|soared|"
+    r"recover|recovered|recovers|increase|decline)\s+"
     r"(?:\w+\s+){0,2}?(below|under|beneath|through|above|past|over)\b",
     re.IGNORECASE,
 )

@@ -272,6 +272,10 @@ class ClaimModel:
             window = adjacent_window(text, q.end, c.sent_end, published_at) or window
         side = SIDES[int(lg["side"].argmax())] if typ == "liquidation" else "none"
         qualifier = QUALIFIERS[int(lg["qualifier"].argmax())]
+        lexical = self.rules._qualifier(c)
+        if lexical != "exact":
+            # the words right before the figure ("above the", "below", "around") say it
+            qualifier = lexical
         status = STATUSES[int(lg["status"].argmax())] if typ in _LEVELS else "none"
         if typ in _LEVELS and status == "none":
             status = "active"
