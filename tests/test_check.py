@@ -27,7 +27,7 @@ from newsclaims.check import (
     render_checks,
     time_reference,
 )
-from newsclaims.check.base import claim_extreme
+from newsclaims.check.base import claim_extreme, past_window
 from newsclaims.market import MarketData, open_market
 from newsclaims.models import Check, Claim
 from newsclaims.settings import Settings, load_settings
@@ -123,6 +123,35 @@ def test_the_extreme_word_nearest_the_figure_says_high_or_low() -> None:
     s = "ETH rallied to its May peak after a low of $1,385 in April."
     assert claim_extreme(claim("price", "ETH", 1385, "$1,385", s)) == "low"
     assert claim_extreme(claim("price", "BTC", 105_000, "$105,000", "BTC trades at $105,000.")) is None
+
+
+def test_a_bound_or_a_move_origin_in_a_past_span_is_no_extreme() -> None:
+    s = "ETH dropped over 60% from its $3,700 early-year high to below $1,400 in April."
+    assert claim_extreme(claim("price", "ETH", 1400, "to below $1,400", s, qualifier="at_most")) is None
+    s = "1.90% In May, Bitcoin climbed from $94,177.90 to a high of $111,980."
+    assert claim_extreme(claim("price", "BTC", 94177.9, "In May, Bitcoin climbed from $94,177.90", s)) is None
+
+
+def test_the_extreme_word_nearest_the_figure_inside_a_long_span() -> None:
+    s = "The DOT price bottomed at $3.28 this month, continuing its downtrend that began in December when it peaked at $ 11.70."
+    c = claim("price", "DOT", 11.7, "The DOT price bottomed at $3.28 this month, continuing its downtrend that "
+              "began in December when it peaked at $ 11.70", s)
+    assert claim_extreme(c) == "high"
+
+
+def test_the_date_nearest_the_figure_names_its_time() -> None:
+    s = ("July 1, 2025 At press time, Bitcoin is trading around $106,170, just 5.5% below its record of "
+         "$111,970 reached on May 22.")
+    c = claim("price", "BTC", 111970, "its record of $111,970", s)
+    past = past_window(c, datetime(2025, 7, 1, 12, tzinfo=UTC))
+    assert past is not None and past.start == datetime(2025, 5, 22, tzinfo=UTC)
+
+
+def test_may_in_a_title_case_headline_is_a_verb() -> None:
+    s = "Bitcoin Surpassing $121,000 May Trigger Over $1 Billion in Short Liquidations"
+    assert time_reference(claim("price", "BTC", 121000, "Bitcoin Surpassing $121,000", s))[0] != "past"
+    s = "Bitcoin hit $111,970 in May, its record."
+    assert time_reference(claim("price", "BTC", 111970, "Bitcoin hit $111,970", s))[0] == "past"
 
 
 def test_time_reference_reads_the_claims_own_clause() -> None:

@@ -7,7 +7,7 @@ The checks read market data through :class:`newsclaims.market.MarketData` (its
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -255,30 +255,69 @@ def claim_context(claim: Claim) -> Context:
     if nums:
         before = before[nums[-1].end() :]
     after = sentence[end : min(clause_end, end + AFTER_CONTEXT_CHARS)]
-    m_num = _NUMBER.search(after)
-    if m_num:
+    for m_num in _NUMBER.finditer(after):
+        # the next figure ends the claim's context; a date's day or year does not ("on May 22")
+        if _YEAR.fullmatch(m_num.group(0).strip().rstrip(",").strip()) or _MONTH_END.search(after[: m_num.start()]):
+            continue
         after = after[: m_num.start()]
+        break
     return Context(before, text, after)
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_MONTH_END = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s*$"
+)
+#: "May" is a month after these words or before a day or year ("in May", "May 22"); in a
+#: headline in title case it is often the verb ("Bitcoin Surpassing $121,000 May Trigger").
+_MAY_BEFORE = re.compile(
+    r"\b(?:in|on|since|of|early|late|mid|last|this|during|through|until|by|from|between|and|to|"
+    r"since|before|after|end|start|beginning)\s*-?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_month(text: str, m: re.Match[str]) -> bool:
+    """Whether a month-name match in ``text`` is the month and not the verb "may"."""
+    word = m.groupdict().get("mon") or m.group(0)
+    if word.strip(".").lower() != "may":
+        return True
+    if m.groupdict().get("year") or re.match(r"\s*(?:\d|,\s*20\d\d)", text[m.end() :]):
+        return True
+    return _MAY_BEFORE.search(text[: m.start()]) is not None
+
+
+def _figure_at(claim: Claim, span: str) -> tuple[int, int] | None:
+    """Where the claim's own figure lies in ``span`` (the first quantity of its value)."""
+    from ..quantities import parse_quantities
+
+    target = abs(claim.value)
+    for q in parse_quantities(span):
+        if abs(abs(q.value) - target) <= 0.005 * max(target, 1e-9):
+            return q.start, q.end
+    return None
 
 
 def _lead(claim: Claim, ctx: Context) -> str:
     """The words before the claim's own figure, back to the previous number: the clause's
     words before the span and the span's words before the figure ("Bitcoin rose from " of
     "Bitcoin rose from $100,000"). A span that runs over other figures ("$2.170 and the
-    price is now ... from the $1.910") contributes only what follows the last of them.
-    When the figure cannot be found in the span, the whole span counts."""
-    from ..quantities import parse_quantities
+    price is now ... from the $1.910") contributes only what follows the last of them
+    (years are not figures). When the figure cannot be found in the span, the whole span
+    counts."""
+    at = _figure_at(claim, ctx.span)
+    if at is None:
+        return f"{ctx.before} {ctx.span}"
+    lead = f"{ctx.before}{ctx.span[: at[0]]}"
+    nums = [m for m in _NUMBER.finditer(lead) if not _YEAR.fullmatch(m.group(0).strip().rstrip(",").strip())]
+    return lead[nums[-1].end() :] if nums else lead
 
-    target = abs(claim.value)
-    for q in parse_quantities(ctx.span):
-        if abs(abs(q.value) - target) <= 0.005 * max(target, 1e-9):
-            lead = f"{ctx.before}{ctx.span[: q.start]}"
-            nums = [m for m in _NUMBER.finditer(lead) if not _YEAR.fullmatch(m.group(0).strip().rstrip(",").strip())]
-            return lead[nums[-1].end() :] if nums else lead
-    return f"{ctx.before} {ctx.span}"
+
+def _figure_in_local(claim: Claim, ctx: Context) -> int:
+    """The figure's position in ``f"{before} {span} {after}"`` (the span's end if not found)."""
+    at = _figure_at(claim, ctx.span)
+    return len(ctx.before) + 1 + (at[0] if at is not None else len(ctx.span))
 
 
 def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
@@ -299,7 +338,7 @@ def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
         return "current", None
     for m in _PAST.finditer(local):
         word = m.group(0)
-        if _MONTH_WORDS.fullmatch(word.lower()) and not word[0].isupper():
+        if _MONTH_WORDS.fullmatch(word.lower()) and (not word[0].isupper() or not _is_month(local, m)):
             continue
         return "past", word
     m_swing = _SWING.search(f"{ctx.span} {ctx.after}") or _SWING.search(ctx.before[-40:])
@@ -336,11 +375,14 @@ def claim_extreme(claim: Claim) -> Literal["high", "low"] | None:
     local = f"{ctx.before} {ctx.span} {ctx.after}"
     if _ATH.search(local):
         return "high"
+    if claim.qualifier in ("at_least", "at_most") or _FROM_BEFORE.search(_lead(claim, ctx)):
+        # "below $1,400 in April", "climbed from $94,178 in May": a point inside the span's
+        # range, not its extreme (the range check reads the qualifier)
+        return None
     # the extreme word nearest the figure decides: "peaked at $12 in December, then
     # bottomed" is December's high, whatever follows
-    near: list[tuple[int, str]] = [(len(ctx.before) - m.end(), m.group(0)) for m in _EXTREME.finditer(ctx.before)]
-    near += [(m.start(), m.group(0)) for m in _EXTREME.finditer(ctx.span)]
-    near += [(m.start() + 1, m.group(0)) for m in _EXTREME.finditer(ctx.after)]
+    fig = _figure_in_local(claim, ctx)
+    near = [(fig - m.end() if m.end() <= fig else m.start() - fig, m.group(0)) for m in _EXTREME.finditer(local)]
     if near:
         word = min(near)[1]
         return "low" if word.lower().startswith(("low", "bottom")) else "high"
@@ -403,8 +445,14 @@ def past_window(claim: Claim, published_at: datetime) -> PastWindow | None:
         m_ext = _EXTREME.search(local)
         if m_ext:
             extreme = "low" if m_ext.group(0).lower().startswith(("low", "bottom")) else "high"
-    for rx in (_DAY_AFTER, _DAY_BEFORE):
-        m = rx.search(local)
+    fig = _figure_in_local(claim, ctx)
+
+    def nearest(matches: Iterable[re.Match[str]]) -> list[re.Match[str]]:
+        # the date nearest the figure names its time: "trading at $106,170 on July 1, below
+        # its record of $111,970 reached on May 22" is May 22's
+        return sorted(matches, key=lambda m: fig - m.end() if m.end() <= fig else m.start() - fig)
+
+    for m in nearest([*_DAY_AFTER.finditer(local), *_DAY_BEFORE.finditer(local)]):
         if m:
             month = _MONTHS[m.group("mon")[:3].lower()]
             day = int(m.group("day"))
@@ -414,8 +462,8 @@ def past_window(claim: Claim, published_at: datetime) -> PastWindow | None:
             except ValueError:
                 continue
             return PastWindow(start, start + timedelta(days=1), m.group(0).strip(), extreme)
-    for m in _MONTH_ONLY.finditer(local):
-        if not m.group("mon")[0].isupper():
+    for m in nearest(_MONTH_ONLY.finditer(local)):
+        if not m.group("mon")[0].isupper() or not _is_month(local, m):
             continue
         month = _MONTHS[m.group("mon")[:3].lower()]
         start, end = _month_span(year_for(month, 1, m.group("year")), month)

@@ -334,6 +334,9 @@ def adjacent_window(text: str, end: int, sent_end: int, published_at: datetime |
     >>> t = "ETH retraced 11% from its three-month high."
     >>> adjacent_window(t, t.index("%") + 1, len(t), None) is None
     True
+    >>> t = "Last 7 Days -4.09% Last 24 Hours -1.49%"
+    >>> adjacent_window(t, t.index("%") + 1, len(t), None) is None
+    True
     >>> t = "BTC rose 5% to $110,000 over the past week."
     >>> adjacent_window(t, t.index("%") + 1, len(t), None) is None
     True
@@ -350,6 +353,8 @@ def adjacent_window(text: str, end: int, sent_end: int, published_at: datetime |
     w, pos = RuleClassifier._window_in(right)
     if w is None or pos > ADJACENT_WINDOW_CHARS or re.search(r"\d", right[:pos]):
         return None
+    if re.search(r"\d[\d.,]*\s*%", right[pos : pos + 30]):
+        return None  # a table's next row ("-4.09% Last 24 Hours -1.49%"): the label of the next figure
     if _SPAN_OF_EXTREME.search(right[pos : pos + 30]):
         return None  # "11% from its three-month high": the span of the high, not of the move
     return _in_days(w)
