@@ -453,28 +453,27 @@ def past_window(claim: Claim, published_at: datetime) -> PastWindow | None:
         return sorted(matches, key=lambda m: fig - m.end() if m.end() <= fig else m.start() - fig)
 
     for m in nearest([*_DAY_AFTER.finditer(local), *_DAY_BEFORE.finditer(local)]):
-        if m:
-            month = _MONTHS[m.group("mon")[:3].lower()]
-            day = int(m.group("day"))
-            year = year_for(month, day, m.group("year"))
-            try:
-                start = datetime(year, month, day, tzinfo=UTC)
-            except ValueError:
-                continue
-            return PastWindow(start, start + timedelta(days=1), m.group(0).strip(), extreme)
+        month = _MONTHS[m.group("mon")[:3].lower()]
+        day = int(m.group("day"))
+        year = year_for(month, day, m.group("year"))
+        try:
+            start = datetime(year, month, day, tzinfo=UTC)
+        except ValueError:
+            continue
+        return PastWindow(start, start + timedelta(days=1), m.group(0).strip(), extreme)
     for m in nearest(_MONTH_ONLY.finditer(local)):
         if not m.group("mon")[0].isupper() or not _is_month(local, m):
             continue
         month = _MONTHS[m.group("mon")[:3].lower()]
         start, end = _month_span(year_for(month, 1, m.group("year")), month)
         return PastWindow(start, min(end, published_at), m.group(0).strip(), extreme)
-    m = _YEAR_ONLY.search(local)
-    if m:
-        year = int(m.group("year"))
+    m_year = _YEAR_ONLY.search(local)
+    if m_year:
+        year = int(m_year.group("year"))
         if year <= published_at.year:
             start = datetime(year, 1, 1, tzinfo=UTC)
             end = min(datetime(year + 1, 1, 1, tzinfo=UTC), published_at)
-            return PastWindow(start, end, m.group(0).strip(), extreme)
+            return PastWindow(start, end, m_year.group(0).strip(), extreme)
     if ath:
         return PastWindow(None, published_at, ath.group(0), "high")
     return None
