@@ -50,6 +50,15 @@ def test_price_with_qualifiers(nlp: Language) -> None:
     ]
 
 
+def test_a_distance_from_a_high_is_not_a_claim(nlp: Language) -> None:
+    # spec/claims.md: distances from a high ("26% below its ATH") are not claims; a move
+    # from one is a change
+    cs = claims_of(nlp, "ETH remains down 26% below its ATH of $4,878. Ethereum fell 11% from its three-month high.")
+    changes = {c.value for c in cs if c.type == "price_change"}
+    assert changes == {-11.0}
+    assert ("price", 4878.0) in {(c.type, c.value) for c in cs}
+
+
 def test_list_context_carries_asset_window_and_type(nlp: Language) -> None:
     text = ("Bitcoin is trading at $67.46K with a 24-hour decline of 1.88%, while Ethereum has "
             "dropped 2.97%. Other major tokens are similarly affected: BNB down 1.17%, Solana "

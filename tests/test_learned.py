@@ -215,6 +215,14 @@ def test_a_window_stated_right_after_a_figure_is_its_window(model: ClaimModel) -
     assert changes.get(21.7) == "P7D"
 
 
+def test_the_model_path_drops_a_distance_from_a_high(model: ClaimModel) -> None:
+    s = load_settings(overrides={"extract.model": "bundled"})
+    art = article_for_eval("a.txt", "Bitcoin steadies", "Bitcoin is up 70.6% over the past year, which still "
+                           "puts it 4.3% below its all-time high of $111,814.")
+    values = {abs(c.value) for c in extract_claims(art, build_pipeline(s), s) if c.type == "price_change"}
+    assert 4.3 not in values
+
+
 def test_the_rules_are_the_default_and_stay_selectable() -> None:
     assert load_settings().extract.model == "none"
     s = load_settings(overrides={"extract.model": "none"})

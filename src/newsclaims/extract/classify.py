@@ -29,6 +29,7 @@ from .cues import (
     CROSS_BEFORE,
     CROSS_LEVEL,
     CUE_LEFT_REACH,
+    DISTANCE_FROM_EXTREME_RIGHT,
     ETF_ISSUER,
     FROM_LEFT,
     FUTURE_DATE_RIGHT,
@@ -495,6 +496,8 @@ class RuleClassifier:
                     return Decision()  # "Bitcoin's has declined to just 41 percent": a level, not a move
                 elif VOLATILITY_RIGHT.match(right):
                     return Decision()  # "a modest 3.70% in price swings"
+                elif DISTANCE_FROM_EXTREME_RIGHT.match(right):
+                    return Decision()  # "4.3% below its all-time high": a distance, not a claim
                 elif FROM_LEFT.search(left):
                     # "up from 95.6% in Q1 and 309.8% in Q4": the list goes with it; but in
                     # "ETH's share from 9.7 percent to 11.6 percent" the second is the level

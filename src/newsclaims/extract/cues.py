@@ -106,6 +106,15 @@ RECORD_SPAN = re.compile(
     r"\b(?:largest|biggest|highest|lowest|strongest|weakest|best|worst|first|most|fewest|least)\b"
     r"[^,.;:]{0,50}?\b(in\s+(?:over\s+|more than\s+|nearly\s+|almost\s+)?(?:a|an|" + NUM[1:-1]
     + r")\s+(?:days?|weeks?|months?|years?))\b", re.I)
+#: a distance from a high or a low, which spec/claims.md does not count as a claim ("still
+#: 4.3% below its all-time high", "sits 26% under its peak", "12% above the yearly low");
+#: a move from one ("retraced 11% from its three-month high") is a change and is not matched.
+DISTANCE_FROM_EXTREME_RIGHT = re.compile(
+    r"^\s*(?:below|under|beneath|short of|shy of|away from|off)\s+(?:its|the|their|a|this|that|his|her)?\s*"
+    r"(?:[\w'’-]+\s+){0,3}?(?:all[- ]time[- ]high|ATH|record(?:[- ]high)?|peak|high|top)s?\b"
+    r"|^\s*above\s+(?:its|the|their|a|this|that)?\s*(?:[\w'’-]+\s+){0,3}?(?:all[- ]time[- ]low|ATL|low|bottom)s?\b",
+    re.IGNORECASE,
+)
 CLAUSE_BREAK = re.compile(r"[;:•→|]|,\s+(?:while|whereas|but|although|though|as|which|and|with)\b|\s+(?:while|whereas)\s|\s[—–]\s|\.\s")
 CLAUSE_COLON = re.compile(r":\s")
 CLAUSE_BREAK_TYPE = re.compile(r"[;•|]|,\s+(?:while|whereas|but|although|though|as)\b|\s+(?:while|whereas)\s|\s[—–]\s|\.\s")

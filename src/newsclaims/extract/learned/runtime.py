@@ -31,7 +31,7 @@ import numpy as np
 from ...encoder import load_encoder
 from ...errors import SettingsError
 from ..classify import RuleClassifier
-from ..cues import CLAUSE_BREAK, CROSS_BEFORE, CROSS_LEVEL
+from ..cues import CLAUSE_BREAK, CROSS_BEFORE, CROSS_LEVEL, DISTANCE_FROM_EXTREME_RIGHT
 from ..drafts import Candidate, Draft, Prepared
 from .features import (
     DIRECTIONS,
@@ -241,6 +241,8 @@ class ClaimModel:
                 lg: dict[str, np.ndarray], text: str, published_at: datetime | None) -> list[Draft]:
         q = c.q
         unit = q.unit
+        if typ == "price_change" and unit == "percent" and DISTANCE_FROM_EXTREME_RIGHT.match(text[q.end : q.end + 80]):
+            return []  # "4.3% below its all-time high": a distance, not a claim (spec/claims.md)
         value = abs(q.value)
         value_max = abs(q.value_max) if q.value_max is not None else None
         if value_max is not None and value_max < value:
