@@ -996,13 +996,31 @@ def test_stale_change(market: MarketData, settings: Settings) -> None:
     assert "the figure is stale" in row.reason
 
 
+def test_a_recap_day_is_a_day_of_the_week_before(market: MarketData, settings: Settings) -> None:
+    # published Sunday 22 June 2025; ETH traded 2,367-2,569 on Friday the 20th, far above the
+    # price at publication: the recap's Friday is not the price of the moment
+    s = "Bearish sentiment intensified on Friday as ETH fell 3%, falling to a low of $2,380."
+    low = claim("price", "ETH", 2380.0, "falling to a low of $2,380", s)
+    change = claim("price_change", "ETH", -3.0, "ETH fell 3%", s, unit="percent", direction="down", window="PT24H")
+    rows = {r.claim.id: r for r in check_claims([low, change], published_at=T_0622, market=market, settings=settings)}
+    assert rows[low.id].verdict == "consistent" and rows[low.id].evidence["time_words"] == "Friday"
+    assert rows[change.id].verdict == "unverifiable" and "'Friday'" in rows[change.id].reason
+    # the publication day's own name is the present
+    today = claim("price_change", "ETH", -3.0, "ETH fell 3%", "On Sunday ETH fell 3%.", unit="percent",
+                  direction="down", window="PT24H")
+    row = only(check_claims([today], published_at=T_0622, market=market, settings=settings), "market_change")
+    assert row.verdict != "unverifiable"
+
+
 def test_when_checks_the_time_the_text_names(market: MarketData, settings: Settings) -> None:
     # 20 June 2025 was a Friday: ETH traded 2,367.36-2,569.00 that day, far above the price at T_0622
     sentence = "Ethereum changed hands at $2,540 on Friday before the weekend sell-off."
     current = claim("price", "ETH", 2540.0, "Ethereum changed hands at $2,540", sentence)
     dated = claim("price", "ETH", 2540.0, "Ethereum changed hands at $2,540", sentence, when="2025-06-20")
     row = only(check_claims([current], published_at=T_0622, market=market, settings=settings), "market_price")
-    assert row.verdict == "inconsistent"  # read as current, it is wrong
+    # without a `when` the named weekday still makes it a price of the week before
+    # publication (the rules extractor sets no `when`): not checked as current
+    assert row.verdict == "consistent" and row.evidence["time_words"] == "Friday"
     row = only(check_claims([dated], published_at=T_0622, market=market, settings=settings), "market_price")
     assert row.verdict == "consistent" and "20 June 2025" in row.reason
     assert row.evidence["when"] == "2025-06-20"

@@ -341,6 +341,10 @@ def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
         if _MONTH_WORDS.fullmatch(word.lower()) and (not word[0].isupper() or not _is_month(local, m)):
             continue
         return "past", word
+    m_day = _weekday_of(claim)
+    if m_day:
+        # a named day: past unless it is the publication day, which past_window decides
+        return "past", m_day.group(0).strip()
     m_swing = _SWING.search(f"{ctx.span} {ctx.after}") or _SWING.search(ctx.before[-40:])
     if m_swing:
         return "past", m_swing.group(0)
@@ -365,6 +369,15 @@ _DAY_BEFORE = re.compile(
 _MONTH_ONLY = re.compile(r"\b" + _MON + r"(?:\s+(?P<year>20\d\d))?\b")
 _YEAR_ONLY = re.compile(r"\b(?:in\s+)?(?P<year>20\d\d)\b")
 _EXTREME = re.compile(r"\b(highs?|peak(ed)?|top(ped)?|lows?|bottom(ed)?)\b", re.IGNORECASE)
+#: a day of the week the text names ("on Thursday", "Sunday's close", "last Friday").
+_WEEKDAY = re.compile(
+    r"\b(?P<last>(?:last|previous|past)\s+)?(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:'s|’s)?\b"
+)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: how far back a named weekday may lie: within the week before publication, or the one
+#: before that for "last Thursday" (recaps count days from a week that may have ended).
+WEEKDAY_REACH_DAYS = 8
+LAST_WEEKDAY_REACH_DAYS = 14
 _ATH = re.compile(RECORD_WORDS, re.IGNORECASE)
 
 
@@ -400,6 +413,74 @@ def is_round_figure(value: float) -> bool:
         return False
     digits = str(int(value)).rstrip("0")
     return len(digits) <= 2
+
+
+def _weekday_of(claim: Claim) -> re.Match[str] | None:
+    """A weekday in the figure's clause, else in its sentence before it ("Bearish sentiment
+    intensified on Thursday as BTC fell 3%, falling to a low of $100,424")."""
+    ctx = claim_context(claim)
+    m = _WEEKDAY.search(f"{ctx.before} {ctx.span} {ctx.after}")
+    if m is not None:
+        return m
+    sentence = claim.sentence or ""
+    at = sentence.find(claim.text) if claim.text else -1
+    return _WEEKDAY.search(sentence[:at]) if at > 0 else None
+
+
+def named_past_day(claim: Claim, published_at: datetime) -> str | None:
+    """The weekday the claim's own words place it on, when that is not the publication day
+    ("fell 3% on Thursday, to a low of $100,424" in a Monday recap), or None.
+
+    The publication day is read generously (its weekday 12 hours either side of the UTC
+    time): "on Thursday" in an article of Thursday is current (spec/claims.md, Time).
+
+    >>> from newsclaims.models import Claim
+    >>> c = Claim.model_validate({"id": "c", "article_id": "a", "source_id": "a", "type": "price",
+    ...     "asset": "BTC", "value": 100424.0, "unit": "USD", "text": "falling to a low of $100,424",
+    ...     "sentence": "BTC fell 3% on Thursday, falling to a low of $100,424.", "start": 0, "end": 1})
+    >>> named_past_day(c, datetime(2025, 6, 9, 12, tzinfo=UTC)), named_past_day(c, datetime(2025, 6, 5, 12, tzinfo=UTC))
+    ('Thursday', None)
+    """
+    m = _weekday_of(claim)
+    if m is None:
+        return None
+    today = {_WEEKDAYS[(published_at + timedelta(hours=h)).weekday()] for h in (-12, 0, 12)}
+    if m.group("day") in today and not m.group("last"):
+        return None
+    return m.group(0).strip()
+
+
+_CHANGE_PAST = re.compile(
+    r"\byesterday(?:'s|’s)?\b|\b(?:days?|weeks?|months?) ago\b|\b(?:in|during|throughout|for|over)\s+(?:the\s+month\s+of\s+)?"
+    r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    r"|\b(?:in|during|throughout)\s+(?P<year>20\d\d)\b"
+)
+
+
+def change_past_words(claim: Claim, published_at: datetime) -> str | None:
+    """The words that place a change on a past day or period without a ``when`` ("rose 1.15%
+    on Saturday" in a weekly recap, "fell 3% yesterday", "gained 11% in May"), or None.
+    Such a change is not the change over a window ending at publication.
+
+    >>> from newsclaims.models import Claim
+    >>> c = Claim.model_validate({"id": "c", "article_id": "a", "source_id": "a", "type": "price_change",
+    ...     "asset": "BTC", "value": 11.0, "unit": "percent", "text": "BTC gained 11%",
+    ...     "sentence": "BTC gained 11% in May, its best month.", "start": 0, "end": 1})
+    >>> change_past_words(c, datetime(2025, 6, 9, tzinfo=UTC)), change_past_words(c, datetime(2025, 5, 20, tzinfo=UTC))
+    ('in May', None)
+    """
+    day = named_past_day(claim, published_at)
+    if day is not None:
+        return day
+    ctx = claim_context(claim)
+    for m in _CHANGE_PAST.finditer(f"{ctx.before} {ctx.span} {ctx.after}"):
+        mon, year = m.group("mon"), m.group("year")
+        if mon and _MONTHS[mon[:3].lower()] == published_at.month:
+            continue  # "in June", published in June: the month so far
+        if year and int(year) == published_at.year:
+            continue  # "in 2025": the year so far
+        return m.group(0).strip()
+    return None
 
 
 @dataclass(frozen=True)
@@ -467,6 +548,12 @@ def past_window(claim: Claim, published_at: datetime) -> PastWindow | None:
         month = _MONTHS[m.group("mon")[:3].lower()]
         start, end = _month_span(year_for(month, 1, m.group("year")), month)
         return PastWindow(start, min(end, published_at), m.group(0).strip(), extreme)
+    day = named_past_day(claim, published_at)
+    if day is not None:
+        # a weekday of a recap: some day of the week (or two) before publication; its
+        # extreme words name that day's high or low, not the span's, so none is used
+        reach = LAST_WEEKDAY_REACH_DAYS if day.lower().startswith(("last", "previous", "past")) else WEEKDAY_REACH_DAYS
+        return PastWindow(published_at - timedelta(days=reach), published_at, day, None)
     m_year = _YEAR_ONLY.search(local)
     if m_year:
         year = int(m_year.group("year"))

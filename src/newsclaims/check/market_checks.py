@@ -42,6 +42,7 @@ from .base import (
     PastWindow,
     asset_name,
     candle_evidence,
+    change_past_words,
     claim_extreme,
     coverage_gap,
     fmt_claim_value,
@@ -374,6 +375,13 @@ def check_market_change(
                 f"the span the claim names ({span.words}) lies after publication, so the change cannot be checked",
                 as_of=published_at, evidence={"key": "market_change", "when": claim.when},
             )
+    elif (past_words := change_past_words(claim, published_at)) is not None:
+        return make_check(
+            claim, "market_change", "unverifiable",
+            f"the text places the change in the past ({past_words!r}) without a date the market data "
+            "can be looked up for, so it is not the change over a window ending at publication",
+            as_of=published_at, evidence={"key": "market_change", "time_words": past_words},
+        )
     if window is None:
         return _check_change_without_window(claim, published_at, market, settings)
     wwords = window_words(window)
