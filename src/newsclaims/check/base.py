@@ -320,10 +320,12 @@ def _figure_in_local(claim: Claim, ctx: Context) -> int:
     return len(ctx.before) + 1 + (at[0] if at is not None else len(ctx.span))
 
 
-def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
+def time_reference(claim: Claim, published_at: datetime | None = None) -> tuple[TimeRef, str | None]:
     """Whether a price claim is about the publication moment, the last day, or an earlier date.
 
-    Returns the reference and the words that decided it (``None`` for ``current``).
+    Returns the reference and the words that decided it (``None`` for ``current``). A
+    weekday the text names is past unless ``published_at`` shows it is the publication day
+    (without ``published_at`` any named weekday counts as past).
     """
     if claim.when:
         # the extractor read the time the text names: never current (spec/claims.md ``when``)
@@ -342,7 +344,7 @@ def time_reference(claim: Claim) -> tuple[TimeRef, str | None]:
             continue
         return "past", word
     m_day = _weekday_of(claim)
-    if m_day:
+    if m_day and (published_at is None or named_past_day(claim, published_at) is not None):
         # a named day: past unless it is the publication day, which past_window decides
         return "past", m_day.group(0).strip()
     m_swing = _SWING.search(f"{ctx.span} {ctx.after}") or _SWING.search(ctx.before[-40:])
@@ -548,12 +550,13 @@ def past_window(claim: Claim, published_at: datetime) -> PastWindow | None:
         month = _MONTHS[m.group("mon")[:3].lower()]
         start, end = _month_span(year_for(month, 1, m.group("year")), month)
         return PastWindow(start, min(end, published_at), m.group(0).strip(), extreme)
-    day = named_past_day(claim, published_at)
-    if day is not None:
+    weekday = named_past_day(claim, published_at)
+    if weekday is not None:
         # a weekday of a recap: some day of the week (or two) before publication; its
         # extreme words name that day's high or low, not the span's, so none is used
-        reach = LAST_WEEKDAY_REACH_DAYS if day.lower().startswith(("last", "previous", "past")) else WEEKDAY_REACH_DAYS
-        return PastWindow(published_at - timedelta(days=reach), published_at, day, None)
+        last = weekday.lower().startswith(("last", "previous", "past"))
+        reach = LAST_WEEKDAY_REACH_DAYS if last else WEEKDAY_REACH_DAYS
+        return PastWindow(published_at - timedelta(days=reach), published_at, weekday, None)
     m_year = _YEAR_ONLY.search(local)
     if m_year:
         year = int(m_year.group("year"))

@@ -91,7 +91,7 @@ def check_market_price(
             "the article has no publication time to look the market price up at",
             as_of=None,
         )
-    ref, words = time_reference(claim)
+    ref, words = time_reference(claim, published_at)
     label: str = ref
     stated_window = parse_window(claim.window)
     half = timedelta(hours=cs.price_window_hours)
