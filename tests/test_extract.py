@@ -59,6 +59,35 @@ def test_a_distance_from_a_high_is_not_a_claim(nlp: Language) -> None:
     assert ("price", 4878.0) in {(c.type, c.value) for c in cs}
 
 
+@pytest.mark.parametrize("text", [
+    "BTC continues to respect its rising channel that began in March, supported by the 50-day SMA at $106,913.",
+    "The upsloping 20-day EMA ($2,334) and the RSI near the overbought zone indicate that bulls are in control.",
+    "As of 6/8/2025, we hodl 582,000 $BTC acquired for ~$40.79 billion at ~$70,086 per bitcoin.",
+    "The company purchased 10,000 ETH for approximately $25.7 million, pricing each token at $2,572.37.",
+])
+def test_moving_averages_and_purchase_prices_are_not_prices(nlp: Language, text: str) -> None:
+    assert [c for c in claims_of(nlp, text) if c.type == "price"] == []
+
+
+def test_a_price_beside_a_moving_average_is_still_a_price(nlp: Language) -> None:
+    for text in ("Bitcoin is trading at $105,000, above the 200-day moving average.",
+                 "Bitcoin traded above its 50-day moving average, rising to $110,000 on Monday.",
+                 "After buying the dip, XRP now trades around $2.18 per coin."):
+        assert [c.type for c in claims_of(nlp, text)] == ["price"], text
+
+
+@pytest.mark.parametrize(("title", "kept"), [
+    ("Bitcoin To $300,000 By 2026, Says PlanB", False),
+    ("Bitcoin Whales Boost Positions as Price Correction to $94,000 Looms", False),
+    ("Bitcoin Surges to $110,000 as ETFs Pile In", True),
+    ("ETH Drops To $2,400 After Fed Decision", True),
+    ("XRP Climbs Back to $3 As Volume Jumps", True),
+])
+def test_a_headline_target_is_not_a_price(nlp: Language, title: str, kept: bool) -> None:
+    cs = claims_of(nlp, "The market is quiet.", title=title)
+    assert bool([c for c in cs if c.type == "price"]) is kept
+
+
 def test_list_context_carries_asset_window_and_type(nlp: Language) -> None:
     text = ("Bitcoin is trading at $67.46K with a 24-hour decline of 1.88%, while Ethereum has "
             "dropped 2.97%. Other major tokens are similarly affected: BNB down 1.17%, Solana "

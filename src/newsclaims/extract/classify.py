@@ -55,11 +55,14 @@ from .cues import (
     MIN_METRIC_USD,
     MODAL_AFTER,
     MODAL_RIGHT,
+    MOVE_WORD,
+    MOVING_AVERAGE_LEFT,
     NEXT_NUMBER_CUE,
     NON_MARKET_METRIC,
     NUMBER_WORDS,
     OF_RIGHT,
     OI_DOMINANCE,
+    PER_UNIT_RIGHT,
     PER_UNIT_SUPPOSED,
     PERCENT_CHANGE_NOUN_RIGHT,
     PERCENT_LEVEL_LEFT,
@@ -67,6 +70,7 @@ from .cues import (
     PRICE_AFTER_CHANGE,
     PRICE_SUBJECT,
     PRICE_WINDOW_RIGHT,
+    PRICING_EACH_LEFT,
     PRONOUN,
     PURCHASE,
     QUESTION_TAIL,
@@ -81,6 +85,7 @@ from .cues import (
     TIGHT_RIGHT,
     TITLE_OPINION,
     TITLE_PRICE_LABEL,
+    TITLE_TO_LEFT,
     TO_BEFORE,
     TVL_LEFT,
     VENUE_BEFORE,
@@ -581,6 +586,12 @@ class RuleClassifier:
             typ = "market_cap"  # "the broader crypto market has seen a 5% increase"
         if typ == "price" and AVERAGE_PRICE.search(left[-40:]) and PURCHASE.search(c.sentence):
             return Decision()  # "acquired 780 BTC at an average price of $119,136"
+        if typ == "price" and ((PER_UNIT_RIGHT.match(right) and PURCHASE.search(text[c.sent_start : q.start][-120:])
+                                and not re.search(r"\b(?:trad\w*|now|currently|sells?|sold)\b", left[-40:], re.I))
+                               or PRICING_EACH_LEFT.search(left[-40:])):
+            return Decision()  # "acquired for ~$40.79 billion at ~$70,086 per bitcoin"
+        if typ == "price" and MOVING_AVERAGE_LEFT.search(clause_left[-70:]):
+            return Decision()  # "the 50-day SMA at $106,913": a moving average, not the price
         if typ == "price" and ((self.cues.non_price_usd.search(left[-22:])
                                 and not self._asset_worth(c, mentions))
                                or self.cues.non_price_usd.match(right.lstrip()[:25])
@@ -734,6 +745,10 @@ class RuleClassifier:
         right = right[: m_break.start()] if m_break is not None else right
         if FUTURE_DATE_RIGHT.match(right):
             return True  # "$500,000 by 2028", "$150K by year-end"
+        if c.q.start < self.title_chars and c.q.unit == "USD":
+            m_to = TITLE_TO_LEFT.search(clause_left)
+            if m_to is not None and MOVE_WORD.match(m_to.group(1)) is None:
+                return True  # "Bitcoin To $300,000", "Clear Runway to $120K": a target
         m_label = TITLE_PRICE_LABEL.match(right) if c.q.start < self.title_chars else None
         if m_label is not None and (m_label.group(1) is not None
                                     or TITLE_OPINION.search(c.text, 0, self.title_chars)):

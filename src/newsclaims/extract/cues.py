@@ -178,6 +178,18 @@ YEAR = re.compile(r"\b(?:in|since|during|from|by|of|early|late|mid-?)\s+(?:early
 #: a stablecoin moving more than this (percent) is not what a percentage near its
 #: name measures ("crypto remittances ... increased by 40%" in a USDT story).
 MAX_STABLECOIN_MOVE = 10.0
+#: the value of a moving average or another price series, not where the asset trades
+#: ("the 50-day SMA at $106,913", "the 20-day EMA ($2,334)", "simple moving averages—currently
+#: at $2,640"): spec/claims.md counts no moving average as a claim.
+MOVING_AVERAGE_LEFT = re.compile(
+    r"\b(?:EMA|SMA|MA|WMA|VWAP|moving[- ]averages?|Bollinger|realized price|(?:\d+|\w+)-(?:day|week|hour|period|month)\s+average)s?\b"
+    r"(?:(?!\b(?:to|reach\w*|hit\w*|ris\w*|rose|fell|fall\w*|trad\w*|climb\w*|drop\w*|is|was|now)\b)[^$.;:!?,]){0,30}$",
+    re.I,
+)
+#: a price paid per coin in a purchase ("582,000 BTC acquired for ~$40.79 billion at ~$70,086
+#: per bitcoin", "pricing each token at $2,572.37"): an average purchase price.
+PER_UNIT_RIGHT = re.compile(r"^\s*(?:per|a|each)\s+(?:bitcoin|btc|ether|ethereum|eth|token|coin|unit)s?\b", re.I)
+PRICING_EACH_LEFT = re.compile(r"\b(?:pricing|priced|valuing|valued)\s+(?:each|every|per)\s+\w+\s+at\s*~?\$?$", re.I)
 AVERAGE_PRICE = re.compile(r"\baverage (?:purchase |acquisition |buying |entry )?(?:price|cost)\b", re.I)
 PURCHASE = re.compile(r"\b(?:acquir\w*|purchas\w*|bought|buys?|buying|added|adds|accumulat\w*)\b", re.I)
 MODAL_RIGHT = re.compile(r"^\s*(?:level\s+|mark\s+|zone\s+|area\s+|price\s+)?(?:could|would|may|might|will|should|can|target|targets|objective|goal)\b", re.I)
@@ -332,6 +344,19 @@ PERCENT_LEVEL_LEFT = re.compile(
 OI_DOMINANCE = re.compile(r"\bopen[- ]interest\s+(?:market\s+)?(?:dominance|share)\b", re.I)
 #: a figure used as a label in a title ("$250,000 Bitcoin Price", "$100 HYPE Price
 #: Prediction"): group 1 set when the label itself says it is a forecast ...
+#: in a headline, "<word> to $X" where the word is not a move that happened ("Bitcoin To
+#: $300,000", "Clear Runway to $120K", "Price Correction to $94,000 Looms"): a target.
+#: "Bitcoin Surges to $110,000", "ETH Drops To $2,400", "back to $100K" are moves.
+TITLE_TO_LEFT = re.compile(r"\b([A-Za-z][\w'’-]*)\s+(?:to|for|toward|towards)\s+~?\$?$", re.I)
+MOVE_WORD = re.compile(
+    r"^(?:surg|jump|ris|rose|fall|fell|drop|climb|slid|slip|dip|tumbl|rall(?:ies|ied)|soar|plung|sink|sank|"
+    r"spik|crash|slump|retreat|recover|rebound|return|bounc|back|pump|dump|skyrocket|leap|hit|reach|touch|"
+    r"tank|sur|shoot|rocket|explod|race|rac|zoom|spring|sprint|fly|flie|flew|moon|nosediv|slash|cut|fell|"
+    r"declin|ad|gain|lift|push|pull|climb|edg|inch|creep|crept|hover|trad|sit|stand|rebound|revert|slipp|"
+    r"dipp|stabiliz|settl|clos|open|end|finish|extend|drift|sag|sunk|drag|knock|send|sent|propel|drive|drove|"
+    r"boost|lift|bring|brought|take|took|up|down|higher|lower|over|above|below|under|near|close)",
+    re.I,
+)
 TITLE_PRICE_LABEL = re.compile(
     r"\s+\$?[A-Z][A-Za-z]*\s+(?:Price\s+|price\s+)?(?:(Target|target|Call|call|Prediction|prediction|Forecast|forecast)\b|Price\b|price\b)")
 #: ... otherwise, in a title that reports an opinion, it is the subject of the opinion.
