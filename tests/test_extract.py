@@ -88,6 +88,15 @@ def test_a_headline_target_is_not_a_price(nlp: Language, title: str, kept: bool)
     assert bool([c for c in cs if c.type == "price"]) is kept
 
 
+def test_a_table_row_takes_its_own_label_not_the_next_rows(nlp: Language) -> None:
+    cs = claims_of(nlp, "Bitcoin Price Change Last 30 Days +8.99% Last 14 Days +0.25% Last 7 Days -4.09% "
+                        "Last 24 Hours -1.49%")
+    assert {c.value: c.window for c in cs} == {8.99: "P30D", 0.25: "P14D", -4.09: "P7D", -1.49: "PT24H"}
+    # prose keeps the window after the figure
+    cs = claims_of(nlp, "Bitcoin rose 4% in the last 24 hours and gained 9% in the past week.")
+    assert {c.value: c.window for c in cs} == {4.0: "PT24H", 9.0: "P7D"}
+
+
 def test_list_context_carries_asset_window_and_type(nlp: Language) -> None:
     text = ("Bitcoin is trading at $67.46K with a 24-hour decline of 1.88%, while Ethereum has "
             "dropped 2.97%. Other major tokens are similarly affected: BNB down 1.17%, Solana "

@@ -141,6 +141,10 @@ def is_bare_level(text: str, q: Quantity, lo: int = 0) -> bool:
             or re.match(r"^\s*handle\b", right, re.I) is not None)
 
 
+#: a table's next value right after a window label ("... Last 24 Hours -1.49%").
+TABLE_NEXT_VALUE = re.compile(r"\s*[+\-−]?\d[\d.,]*\s*%")
+
+
 class RuleClassifier:
     """Decides type, asset, window, direction, side and qualifier from cue words."""
 
@@ -825,6 +829,11 @@ class RuleClassifier:
         if re.match(r"^\s*(?:\w+\s+){0,3}since\b", right, re.I):
             return None
         w_right, pos_right = self._window_in(right)
+        if (w_right is not None and not right[:pos_right].strip()
+                and TABLE_NEXT_VALUE.match(text, c.q.end + len(right))
+                and re.fullmatch(r"[\w\s'’-]{0,30}?[\s:]*", right[pos_right:])
+                and not re.search(r"\b(?:and|or|while|but)\b", right[pos_right:], re.I)):
+            w_right = None  # "Last 7 Days -4.09% Last 24 Hours -1.49%": the next row's label
         if (w_right is not None and WINDOW_RIGHT.match(right[:pos_right]) is not None
                 and (w_left is None or pos_right <= WINDOW_RIGHT_PREFERRED)):
             return w_right
