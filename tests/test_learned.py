@@ -168,6 +168,10 @@ def test_align_ties_gold_to_candidates_and_leaves_the_rest_negative(rules_nlp) -
     ("Its May high of $111,970 still stands.", datetime(2025, 6, 3, tzinfo=UTC), "2025-05"),
     ("It fell 5% in December.", datetime(2025, 6, 3, tzinfo=UTC), "2024-12"),
     ("The price is $100.", None, None),
+    # the publication day's own name is the present; a recap counts from its dated weekday
+    ("Bitcoin jumped above $122,000 on Monday.", datetime(2025, 7, 14, 10, tzinfo=UTC), None),
+    ("A drop on Tuesday (June 3), then BTC fell 3% on Thursday, to a low of $100,424.",
+     datetime(2025, 6, 16, 12, tzinfo=UTC), "2025-06-05"),
 ])
 def test_when_reads_the_time_the_text_names(sentence: str, published: datetime | None, expected: str | None) -> None:
     i = sentence.index("$") if "$" in sentence else sentence.index("%") - 1

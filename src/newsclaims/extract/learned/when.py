@@ -11,6 +11,12 @@ Example:
     >>> t = "Bitcoin hit $111,970 on May 22, its record."
     >>> resolve_when(t, 0, t.index("$"), t.index(" on"), len(t), datetime(2025, 6, 3, tzinfo=UTC))
     '2025-05-22'
+    >>> t = "BTC saw a marginal drop on Tuesday (June 3). It fell nearly 1% on Wednesday, to $104,752."
+    >>> resolve_when(t, t.index("It"), t.index("$"), len(t) - 1, len(t), datetime(2025, 6, 16, tzinfo=UTC))
+    '2025-06-04'
+    >>> t = "Bitcoin jumped above $122,000 on Monday."
+    >>> resolve_when(t, 0, t.index("$"), t.index(" on"), len(t), datetime(2025, 7, 14, 10, tzinfo=UTC)) is None
+    True
 """
 
 from __future__ import annotations
@@ -28,6 +34,11 @@ _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON + r"(
 _MONTH_ONLY = re.compile(r"\b(?:in|during|of|since|the|its|their|early|mid|late|end of)[\s-]+" + _MON + r"(?:\s+(20\d\d))?\b", re.I)
 _YEAR = re.compile(r"\b(?:in|during|of|since|back in)\s+(20\d\d|19\d\d)\b", re.I)
 _WEEKDAY = re.compile(r"\b(?:on|last|this past|since)\s+(" + "|".join(_DAYS) + r")\b", re.I)
+#: a weekday given with its date ("Tuesday (June 3)", "Friday, July 11"): a recap's anchor,
+#: from which the later weekdays of the recap count ("fell nearly 1% on Wednesday").
+_ANCHOR = re.compile(r"\b(" + "|".join(_DAYS) + r")\s*(?:\(|,)\s*" + _MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
+#: how far back in the article an anchor still governs a weekday (characters).
+ANCHOR_REACH = 3000
 _YESTERDAY = re.compile(r"\byesterday\b", re.I)
 _LAST_WEEK = re.compile(r"\b(?:last|previous|past|prior)\s+week\b", re.I)
 _LAST_MONTH = re.compile(r"\b(?:last|previous|prior)\s+month\b", re.I)
@@ -57,6 +68,20 @@ def _dated(year: int | None, month: int, day: int, pub: date | None) -> str | No
     return d.isoformat()
 
 
+def _recap_anchor(text: str, start: int, pub: date) -> date | None:
+    """The date of the last weekday-with-date ("Tuesday (June 3)") before ``start`` in the
+    article, if it names that weekday rightly and lies on or before publication."""
+    last: date | None = None
+    for m in _ANCHOR.finditer(text, max(0, start - ANCHOR_REACH), start):
+        v = _dated(None, _month_no(m.group(2)), int(m.group(3)), pub)
+        if v is None:
+            continue
+        d = date.fromisoformat(v)
+        if d.weekday() == _DAYS.index(m.group(1).lower()) and d <= pub:
+            last = d
+    return last
+
+
 def resolve_when(text: str, sent_start: int, start: int, end: int, sent_end: int,
                  published_at: datetime | None) -> str | None:
     """The ISO time named for the figure at ``text[start:end]``, or ``None`` when no
@@ -82,10 +107,17 @@ def resolve_when(text: str, sent_start: int, start: int, end: int, sent_end: int
     if pub is not None:
         for m in _YESTERDAY.finditer(clause):
             found.append((near(m), (pub - timedelta(days=1)).isoformat()))
+        anchor = _recap_anchor(text, start, pub)
         for m in _WEEKDAY.finditer(clause):
             wd = _DAYS.index(m.group(1).lower())
-            back = (pub.weekday() - wd) % 7 or 7
-            found.append((near(m), (pub - timedelta(days=back)).isoformat()))
+            if anchor is not None and anchor + timedelta(days=(wd - anchor.weekday()) % 7) <= pub:
+                # "Tuesday (June 3) ... on Wednesday": the recap's own week
+                found.append((near(m), (anchor + timedelta(days=(wd - anchor.weekday()) % 7)).isoformat()))
+                continue
+            back = (pub.weekday() - wd) % 7
+            if back == 0 and not m.group(0).lower().startswith("last"):
+                continue  # the publication day's own name: the present (spec/claims.md, Time)
+            found.append((near(m), (pub - timedelta(days=back or 7)).isoformat()))
         for m in _LAST_WEEK.finditer(clause):
             monday = pub - timedelta(days=pub.weekday() + 7)
             found.append((near(m), f"{monday.isoformat()}/{(monday + timedelta(days=6)).isoformat()}"))
