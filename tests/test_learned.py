@@ -219,6 +219,16 @@ def test_a_window_stated_right_after_a_figure_is_its_window(model: ClaimModel) -
     assert changes.get(21.7) == "P7D"
 
 
+def test_the_asset_named_right_before_a_figure_is_its_asset(model: ClaimModel) -> None:
+    s = load_settings(overrides={"extract.model": "bundled"})
+    art = article_for_eval("a.txt", "Crypto slides", "Solana tumbled over 6% to $152.80, XRP dropped 4% to $2.20. "
+                           "Ethereum (ETH) has jumped 6.2% in the last 24 hours, outperforming most top "
+                           "cryptocurrencies, including Bitcoin (2.2%) and BNB (1.1%).")
+    assets = {c.value: c.asset for c in extract_claims(art, build_pipeline(s), s) if c.type == "price_change"}
+    assert assets.get(-4.0) == "XRP"
+    assert assets.get(2.2) == "BTC"
+
+
 def test_the_model_path_drops_a_distance_from_a_high(model: ClaimModel) -> None:
     s = load_settings(overrides={"extract.model": "bundled"})
     art = article_for_eval("a.txt", "Bitcoin steadies", "Bitcoin is up 70.6% over the past year, which still "

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,8 +32,8 @@ import numpy as np
 from ...encoder import load_encoder
 from ...errors import SettingsError
 from ..classify import RuleClassifier
-from ..cues import CLAUSE_BREAK, CROSS_BEFORE, CROSS_LEVEL, DISTANCE_FROM_EXTREME_RIGHT
-from ..drafts import Candidate, Draft, Prepared
+from ..cues import CLAUSE_BREAK, CROSS_BEFORE, CROSS_LEVEL, DISTANCE_FROM_EXTREME_RIGHT, STABLECOINS
+from ..drafts import Candidate, Draft, Mention, Prepared
 from .features import (
     DIRECTIONS,
     QUALIFIERS,
@@ -56,6 +57,8 @@ _SIGNED_TYPES = frozenset({"price_change", "etf_flow", "unrealized_pnl"})
 #: types that are a level when no direction is given, a change when one is.
 _LEVEL_OR_CHANGE = frozenset({"open_interest", "market_cap", "volume", "dominance", "liquidation"})
 _LEVELS = frozenset({"support", "resistance"})
+#: the types whose figure is an asset's price or move: the asset named right before it governs.
+_PRICED = frozenset({"price", "price_change", "support", "resistance"})
 #: the types whose figure always covers a window (a change, a flow, a day's volume).
 _WINDOWED = frozenset({"price_change", "etf_flow", "liquidation", "volume"})
 #: a window phrase that starts at most this many characters after the figure, with no
@@ -184,7 +187,7 @@ class ClaimModel:
         vectors = self.encode(windows)
         drafts: list[Draft] = []
         for w, hv in zip(windows, vectors, strict=True):
-            drafts.extend(self._decide_window(w, hv, p.text, published_at))
+            drafts.extend(self._decide_window(w, hv, p.text, published_at, p.mentions))
         return drafts
 
     @staticmethod
@@ -195,7 +198,7 @@ class ClaimModel:
         return [w for w in windows if any(id(c) in votes for c in w.cands)]
 
     def _decide_window(self, w: Window, hv: np.ndarray, text: str,
-                       published_at: datetime | None) -> list[Draft]:
+                       published_at: datetime | None, mentions: Sequence[Mention] = ()) -> list[Draft]:
         if not w.cands:
             return []
         span = np.stack([hv[a:b].mean(axis=0) for a, b in w.cand_pos])
@@ -219,6 +222,11 @@ class ClaimModel:
             conf_type = float(p_type[i, t])
             assets, conf_asset = self._assets(h[i], opt_vec, w.option_feats[i], w.option_labels,
                                               float(none_logit[i]))
+            own = own_segment_asset(c, mentions) if typ in _PRICED else None
+            if own is not None and assets != [own]:
+                # "XRP dropped 4%", "including Bitcoin (2.2%)": the one asset named between
+                # the previous figure and this one, in its clause, is the figure's
+                assets = [own]
             out.extend(self._drafts(c, typ, conf_type * conf_asset, assets,
                                     {k: v[i] for k, v in logits.items()}, text, published_at))
         return out
@@ -312,6 +320,28 @@ class ClaimModel:
         if w is None:
             w, _ = RuleClassifier._window_in(left, last=True)
         return _in_days(w)
+
+
+def own_segment_asset(c: Candidate, mentions: Sequence[Mention]) -> str | None:
+    """The one asset named in the figure's own segment (after the previous figure of the
+    sentence) and clause, before it, or None when none or several are.
+
+    >>> from newsclaims.quantities import parse_quantities
+    >>> t = "Solana tumbled over 6% to $152.80, XRP dropped 4% to $2.20."
+    >>> q = [q for q in parse_quantities(t) if q.text.startswith("4")][0]
+    >>> c = Candidate(q, 0, len(t), t.index("$152.80") + 7, t.index("$2.20"), 2, t)
+    >>> own_segment_asset(c, [Mention(0, 6, "SOL"), Mention(t.index("XRP"), t.index("XRP") + 3, "XRP")])
+    'XRP'
+    """
+    seg = [m for m in mentions if c.seg_start <= m.start and m.end <= c.q.start
+           and m.label not in STABLECOINS and m.label != "MARKET"]
+    if not seg:
+        return None
+    last = max(m.end for m in seg)
+    if CLAUSE_BREAK.search(c.text, last, c.q.start):
+        return None
+    labels = {m.label for m in seg}
+    return labels.pop() if len(labels) == 1 else None
 
 
 def _in_days(w: str | None) -> str | None:
