@@ -229,6 +229,15 @@ def test_the_asset_named_right_before_a_figure_is_its_asset(model: ClaimModel) -
     assert assets.get(2.2) == "BTC"
 
 
+def test_the_model_path_leaves_macro_figures_out(model: ClaimModel) -> None:
+    s = load_settings(overrides={"extract.model": "bundled"})
+    art = article_for_eval("a.txt", "Bitcoin holds as inflation cools",
+                           "Bitcoin is trading at $107,000. On June 27th, the U.S. Core PCE Price Index for May "
+                           "registered a year-over-year increase of 2.7%, surpassing the anticipated 2.4%.")
+    values = {abs(c.value) for c in extract_claims(art, build_pipeline(s), s) if c.type == "price_change"}
+    assert not values & {2.7, 2.4}
+
+
 def test_the_model_path_drops_a_distance_from_a_high(model: ClaimModel) -> None:
     s = load_settings(overrides={"extract.model": "bundled"})
     art = article_for_eval("a.txt", "Bitcoin steadies", "Bitcoin is up 70.6% over the past year, which still "

@@ -32,7 +32,14 @@ import numpy as np
 from ...encoder import load_encoder
 from ...errors import SettingsError
 from ..classify import RuleClassifier
-from ..cues import CLAUSE_BREAK, CROSS_BEFORE, CROSS_LEVEL, DISTANCE_FROM_EXTREME_RIGHT, STABLECOINS
+from ..cues import (
+    CLAUSE_BREAK,
+    CROSS_BEFORE,
+    CROSS_LEVEL,
+    DISTANCE_FROM_EXTREME_RIGHT,
+    LEFT_REACH,
+    STABLECOINS,
+)
 from ..drafts import Candidate, Draft, Mention, Prepared
 from .features import (
     DIRECTIONS,
@@ -222,6 +229,9 @@ class ClaimModel:
             conf_type = float(p_type[i, t])
             assets, conf_asset = self._assets(h[i], opt_vec, w.option_feats[i], w.option_labels,
                                               float(none_logit[i]))
+            seg_left = text[max(c.seg_start, c.q.start - LEFT_REACH) : c.q.start]
+            if typ in _PRICED and self.rules._out_of_scope(c, seg_left, list(mentions)):
+                continue  # "the Core PCE index rose 2.7%": a stock, commodity or macro figure
             own = own_segment_asset(c, mentions) if typ in _PRICED else None
             if own is not None and assets != [own]:
                 # "XRP dropped 4%", "including Bitcoin (2.2%)": the one asset named between
