@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..market.coverage import missing_data_reason
@@ -257,7 +258,7 @@ def claim_context(claim: Claim) -> Context:
     after = sentence[end : min(clause_end, end + AFTER_CONTEXT_CHARS)]
     for m_num in _NUMBER.finditer(after):
         # the next figure ends the claim's context; a date's day or year does not ("on May 22")
-        if _YEAR.fullmatch(m_num.group(0).strip().rstrip(",").strip()) or _MONTH_END.search(after[: m_num.start()]):
+        if _is_year(m_num.group(0)) or _MONTH_END.search(after[: m_num.start()]):
             continue
         after = after[: m_num.start()]
         break
@@ -265,15 +266,17 @@ def claim_context(claim: Claim) -> Context:
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_MONTH_END = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?\s*$"
-)
+
+
+def _is_year(token: str) -> bool:
+    """A matched number that is a year ("2025", "2025,"), which ends no claim's context."""
+    return _YEAR.fullmatch(token.strip().rstrip(",").strip()) is not None
+
 #: "May" is a month after these words or before a day or year ("in May", "May 22"); in a
 #: headline in title case it is often the verb ("Bitcoin Surpassing $121,000 May Trigger").
 _MAY_BEFORE = re.compile(
     r"\b(?:in|on|since|of|early|late|mid|last|this|during|through|until|by|from|between|and|to|"
-    r"since|before|after|end|start|beginning)\s*-?\s*$",
+    r"before|after|end|start|beginning)\s*-?\s*$",
     re.IGNORECASE,
 )
 
@@ -290,9 +293,15 @@ def _is_month(text: str, m: re.Match[str]) -> bool:
 
 def _figure_at(claim: Claim, span: str) -> tuple[int, int] | None:
     """Where the claim's own figure lies in ``span`` (the first quantity of its value)."""
+    return _figure_offset(abs(claim.value), span)
+
+
+@lru_cache(maxsize=4096)
+def _figure_offset(target: float, span: str) -> tuple[int, int] | None:
+    # one claim is read by several time questions (time_reference, claim_extreme,
+    # past_window): the span is parsed once
     from ..quantities import parse_quantities
 
-    target = abs(claim.value)
     for q in parse_quantities(span):
         if abs(abs(q.value) - target) <= 0.005 * max(target, 1e-9):
             return q.start, q.end
@@ -310,7 +319,7 @@ def _lead(claim: Claim, ctx: Context) -> str:
     if at is None:
         return f"{ctx.before} {ctx.span}"
     lead = f"{ctx.before}{ctx.span[: at[0]]}"
-    nums = [m for m in _NUMBER.finditer(lead) if not _YEAR.fullmatch(m.group(0).strip().rstrip(",").strip())]
+    nums = [m for m in _NUMBER.finditer(lead) if not _is_year(m.group(0))]
     return lead[nums[-1].end() :] if nums else lead
 
 
@@ -344,7 +353,7 @@ def time_reference(claim: Claim, published_at: datetime | None = None) -> tuple[
             continue
         return "past", word
     m_day = _weekday_of(claim)
-    if m_day and (published_at is None or named_past_day(claim, published_at) is not None):
+    if m_day and (published_at is None or not _is_publication_day(m_day, published_at)):
         # a named day: past unless it is the publication day, which past_window decides
         return "past", m_day.group(0).strip()
     m_swing = _SWING.search(f"{ctx.span} {ctx.after}") or _SWING.search(ctx.before[-40:])
@@ -369,6 +378,8 @@ _DAY_BEFORE = re.compile(
     r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MON + r"(?:,?\s+(?P<year>20\d\d))?"
 )
 _MONTH_ONLY = re.compile(r"\b" + _MON + r"(?:\s+(?P<year>20\d\d))?\b")
+#: a month name right before a number: the number is its day ("reached on May 22").
+_MONTH_END = re.compile(r"\b" + _MON + r"\s*$")
 _YEAR_ONLY = re.compile(r"\b(?:in\s+)?(?P<year>20\d\d)\b")
 _EXTREME = re.compile(r"\b(highs?|peak(ed)?|top(ped)?|lows?|bottom(ed)?)\b", re.IGNORECASE)
 #: a day of the week the text names ("on Thursday", "Sunday's close", "last Friday").
@@ -444,18 +455,20 @@ def named_past_day(claim: Claim, published_at: datetime) -> str | None:
     ('Thursday', None)
     """
     m = _weekday_of(claim)
-    if m is None:
-        return None
-    today = {_WEEKDAYS[(published_at + timedelta(hours=h)).weekday()] for h in (-12, 0, 12)}
-    if m.group("day") in today and not m.group("last"):
+    if m is None or _is_publication_day(m, published_at):
         return None
     return m.group(0).strip()
 
 
+def _is_publication_day(m: re.Match[str], published_at: datetime) -> bool:
+    """Whether a ``_WEEKDAY`` match names the publication day (not "last <day>")."""
+    today = {_WEEKDAYS[(published_at + timedelta(hours=h)).weekday()] for h in (-12, 0, 12)}
+    return m.group("day") in today and not m.group("last")
+
+
 _CHANGE_PAST = re.compile(
     r"\byesterday(?:'s|’s)?\b|\b(?:days?|weeks?|months?) ago\b|\b(?:in|during|throughout|for|over)\s+(?:the\s+month\s+of\s+)?"
-    r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)\b"
-    r"|\b(?:in|during|throughout)\s+(?P<year>20\d\d)\b"
+    + _MON + r"(?!\w)|\b(?:in|during|throughout)\s+(?P<year>20\d\d)\b"
 )
 
 

@@ -82,6 +82,7 @@ from .cues import (
     RIGHT_REACH,
     SHARE_RIGHT,
     STABLECOINS,
+    TABLE_NEXT_VALUE,
     TIGHT_RIGHT,
     TITLE_OPINION,
     TITLE_PRICE_LABEL,
@@ -139,10 +140,6 @@ def is_bare_level(text: str, q: Quantity, lo: int = 0) -> bool:
         return False
     return (BARE_QUOTE.fullmatch(q.text.replace(",", "")) is not None
             or re.match(r"^\s*handle\b", right, re.I) is not None)
-
-
-#: a table's next value right after a window label ("... Last 24 Hours -1.49%").
-TABLE_NEXT_VALUE = re.compile(r"\s*[+\-−]?\d[\d.,]*\s*%")
 
 
 class RuleClassifier:

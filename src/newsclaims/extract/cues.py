@@ -351,12 +351,15 @@ TITLE_TO_LEFT = re.compile(r"\b([A-Za-z][\w'’-]*)\s+(?:to|for|toward|towards)\
 MOVE_WORD = re.compile(
     r"^(?:surg|jump|ris|rose|fall|fell|drop|climb|slid|slip|dip|tumbl|rall(?:ies|ied)|soar|plung|sink|sank|"
     r"spik|crash|slump|retreat|recover|rebound|return|bounc|back|pump|dump|skyrocket|leap|hit|reach|touch|"
-    r"tank|sur|shoot|rocket|explod|race|rac|zoom|spring|sprint|fly|flie|flew|moon|nosediv|slash|cut|fell|"
-    r"declin|ad|gain|lift|push|pull|climb|edg|inch|creep|crept|hover|trad|sit|stand|rebound|revert|slipp|"
-    r"dipp|stabiliz|settl|clos|open|end|finish|extend|drift|sag|sunk|drag|knock|send|sent|propel|drive|drove|"
-    r"boost|lift|bring|brought|take|took|up|down|higher|lower|over|above|below|under|near|close)",
+    r"tank|sur|shoot|rocket|explod|rac|zoom|spring|sprint|fly|flie|flew|moon|nosediv|slash|cut|"
+    r"declin|ad|gain|lift|push|pull|edg|inch|creep|crept|hover|trad|sit|stand|revert|"
+    r"stabiliz|settl|clos|open|end|finish|extend|drift|sag|sunk|drag|knock|send|sent|propel|drive|drove|"
+    r"boost|bring|brought|take|took|up|down|higher|lower|over|above|below|under|near)",
     re.I,
 )
+#: a table's next value right after a window label ("... Last 24 Hours -1.49%"): the label
+#: is that value's, not the figure before it.
+TABLE_NEXT_VALUE = re.compile(r"\s*[+\-−]?\d[\d.,]*\s*%")
 TITLE_PRICE_LABEL = re.compile(
     r"\s+\$?[A-Z][A-Za-z]*\s+(?:Price\s+|price\s+)?(?:(Target|target|Call|call|Prediction|prediction|Forecast|forecast)\b|Price\b|price\b)")
 #: ... otherwise, in a title that reports an opinion, it is the subject of the opinion.

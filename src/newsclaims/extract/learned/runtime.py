@@ -39,6 +39,7 @@ from ..cues import (
     DISTANCE_FROM_EXTREME_RIGHT,
     LEFT_REACH,
     STABLECOINS,
+    TABLE_NEXT_VALUE,
 )
 from ..drafts import Candidate, Draft, Mention, Prepared
 from .features import (
@@ -229,14 +230,15 @@ class ClaimModel:
             conf_type = float(p_type[i, t])
             assets, conf_asset = self._assets(h[i], opt_vec, w.option_feats[i], w.option_labels,
                                               float(none_logit[i]))
-            seg_left = text[max(c.seg_start, c.q.start - LEFT_REACH) : c.q.start]
-            if typ in _PRICED and self.rules._out_of_scope(c, seg_left, list(mentions)):
-                continue  # "the Core PCE index rose 2.7%": a stock, commodity or macro figure
-            own = own_segment_asset(c, mentions) if typ in _PRICED else None
-            if own is not None and assets != [own]:
+            if typ in _PRICED:
+                seg_left = text[max(c.seg_start, c.q.start - LEFT_REACH) : c.q.start]
+                if self.rules._out_of_scope(c, seg_left, list(mentions)):
+                    continue  # "the Core PCE index rose 2.7%": a stock, commodity or macro figure
                 # "XRP dropped 4%", "including Bitcoin (2.2%)": the one asset named between
                 # the previous figure and this one, in its clause, is the figure's
-                assets = [own]
+                own = own_segment_asset(c, mentions)
+                if own is not None:
+                    assets = [own]
             out.extend(self._drafts(c, typ, conf_type * conf_asset, assets,
                                     {k: v[i] for k, v in logits.items()}, text, published_at))
         return out
@@ -395,7 +397,7 @@ def adjacent_window(text: str, end: int, sent_end: int, published_at: datetime |
     w, pos = RuleClassifier._window_in(right)
     if w is None or pos > ADJACENT_WINDOW_CHARS or re.search(r"\d", right[:pos]):
         return None
-    if re.search(r"\d[\d.,]*\s*%", right[pos : pos + 30]):
+    if TABLE_NEXT_VALUE.search(right[pos : pos + 30]):
         return None  # a table's next row ("-4.09% Last 24 Hours -1.49%"): the label of the next figure
     if _SPAN_OF_EXTREME.search(right[pos : pos + 30]):
         return None  # "11% from its three-month high": the span of the high, not of the move
