@@ -367,9 +367,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stories", type=int, default=0, help="group this many dump articles into stories")
     p.add_argument("--default-timezone", default="Etc/GMT-2", help="zone of zone-less times (UTC+2)")
     p.add_argument("--agree-pct", type=float, default=2.0)
+    p.add_argument("--flag-min-confidence", type=float, default=None,
+                   help="check.flag_min_confidence: hold flags below this confidence (default: the settings')")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
-    settings = load_settings(overrides={"ingest.default_timezone": args.default_timezone})
+    settings = load_settings(overrides={
+        "ingest.default_timezone": args.default_timezone,
+        "check.flag_min_confidence": args.flag_min_confidence,
+    })
     market = open_market(args.market, cache_dir=args.cache_dir)
     articles = {}
     with args.articles.open(encoding="utf-8") as fh:

@@ -57,7 +57,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from newsclaims.check.confidence import calibrate, features, load_model
+from newsclaims.check.confidence import (
+    TEXT_L2,
+    TEXT_MAX_TOKENS,
+    calibrate,
+    claim_text,
+    features,
+    load_model,
+)
+from newsclaims.encoder import SentenceEncoder, encoder_dir, encoder_fingerprint
 from newsclaims.market import MarketData, open_market
 from newsclaims.models import Check
 from newsclaims.pipeline import claim_from_row
@@ -130,7 +138,10 @@ def draw(args: argparse.Namespace) -> int:
     verdict_sql = "" if args.all_verdicts else "WHERE verdict = 'inconsistent'"
     if args.check:
         verdict_sql += (" AND " if verdict_sql else "WHERE ") + '"check" = :check'
-    ids = [r[0] for r in db.execute(f'SELECT id FROM checks {verdict_sql} ORDER BY id', {"check": args.check})]
+    if args.min_confidence is not None:
+        verdict_sql += (" AND " if verdict_sql else "WHERE ") + "confidence >= :conf"
+    params = {"check": args.check, "conf": args.min_confidence}
+    ids = [r[0] for r in db.execute(f'SELECT id FROM checks {verdict_sql} ORDER BY id', params)]
     excluded: set[str] = set()
     for path in args.exclude or []:
         excluded |= {json.loads(line)["id"] for line in _lines(path) if line.strip()}
@@ -178,12 +189,12 @@ def draw(args: argparse.Namespace) -> int:
             "features": features(check),
             "draw": {"db": str(args.db), "seed": args.seed, "n": args.n, "population": len(population),
                      "excluded": len(excluded), "all_verdicts": bool(args.all_verdicts), "check": args.check,
-                     "drawn_at": drawn_at},
+                     "min_confidence": args.min_confidence, "drawn_at": drawn_at},
             "judgement": {"label": None, "kind": None, "note": ""},
         })
     jsonl = out.with_suffix(".jsonl")
     jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in sheet), encoding="utf-8")
-    out.with_suffix(".md").write_text(sheet_markdown(sheet), encoding="utf-8")
+    out.with_suffix(".md").write_text(sheet_markdown(sheet, show_confidence=not args.hide_confidence), encoding="utf-8")
     print(f"drew {len(sheet)} of {len(population)} flags (seed {args.seed}); wrote {jsonl} and {out.with_suffix('.md')}")
     return 0
 
@@ -192,7 +203,7 @@ def _mark(context: str, start: int, end: int) -> str:
     return (context[:start] + "**" + context[start:end] + "**" + context[end:]).replace("\n", " ")
 
 
-def sheet_markdown(sheet: list[dict[str, Any]]) -> str:
+def sheet_markdown(sheet: list[dict[str, Any]], *, show_confidence: bool = True) -> str:
     """The judging sheet for a reader: one section per flag."""
     lines = [
         "# Judging sheet",
@@ -204,7 +215,7 @@ def sheet_markdown(sheet: list[dict[str, Any]]) -> str:
     for r in sheet:
         c, a, m = r["claim"], r["article"], r["market"]
         rel = c["start"] - a["context_start"], c["end"] - a["context_start"]
-        conf = "" if r["confidence"] is None else f", confidence {r['confidence']:.2f}"
+        conf = "" if r["confidence"] is None or not show_confidence else f", confidence {r['confidence']:.2f}"
         lines += [
             f"## {r['n']}. {r['check']}: {r['verdict']}" + (f" ({r['severity']}{', ' + r['finding'] if r['finding'] else ''}{conf})" if r["severity"] else ""),
             "",
@@ -212,7 +223,7 @@ def sheet_markdown(sheet: list[dict[str, Any]]) -> str:
             f"- title: {a['title']}",
             f"- claim: {c['type']} {c['asset']} {c['value']}{' to ' + str(c['value_max']) if c['value_max'] is not None else ''} {c['unit']}"
             f" window={c['window']} when={c['when']} status={c['status']} qualifier={c['qualifier']}"
-            f" (extractor {c['extractor']}, confidence {c['confidence']})",
+            + (f" (extractor {c['extractor']}, confidence {c['confidence']})" if show_confidence else ""),
             f"- text: “{c['text']}”",
             f"- sentence: {c['sentence']}",
             f"- expected {r['expected']}, observed {r['observed']}, deviation {r['deviation']}, tolerance {r['tolerance']}",
@@ -330,7 +341,18 @@ def calibrate_cmd(args: argparse.Namespace) -> int:
         print("no judged flags in the sheets")
         return 1
     prior = load_model(args.prior)
-    model = calibrate(((r["features"], r["judgement"]["label"] == "real") for r in rows), prior, l2=args.l2)
+    vectors, fingerprint = None, None
+    text_dir = encoder_dir(args.text_model, "--text-model")
+    if text_dir is not None:
+        # one claim per call, as the checker embeds an article's few flags (the int8
+        # activations are quantized per call)
+        encoder = SentenceEncoder(text_dir, threads=2, max_tokens=TEXT_MAX_TOKENS)
+        vectors = [encoder.embed([claim_text(r["claim"])])[0] for r in rows]
+        fingerprint = encoder_fingerprint(text_dir, TEXT_MAX_TOKENS)
+    model = calibrate(((r["features"], r["judgement"]["label"] == "real") for r in rows), prior, l2=args.l2,
+                      vectors=vectors, encoder=fingerprint, text_l2=args.text_l2)
+    if args.cv:
+        _cross_validate(args, rows, prior, vectors, fingerprint)
     sheets = sorted(Path(s).name for s in args.sheets)
     model = dataclasses.replace(model, meta={**model.meta, "sheets": sheets, "prior": args.prior or "packaged"})
     Path(args.output).write_text(model.to_json(), encoding="utf-8")
@@ -339,6 +361,33 @@ def calibrate_cmd(args: argparse.Namespace) -> int:
         print(f"  {name:<22} {prior.coef.get(name, 0.0):+7.3f} -> {value:+7.3f}")
     print(f"wrote {args.output}")
     return 0
+
+
+def _cross_validate(args: argparse.Namespace, rows: list[dict[str, Any]], prior: Any, vectors: Any, fingerprint: str | None) -> None:
+    """Leave one sheet out: each sheet's flags rated by a model fitted on the others."""
+    sheet_of = {json.loads(line)["id"]: Path(path).name for path in args.sheets for line in _lines(path) if line.strip()}
+    names = sorted({sheet_of[r["id"]] for r in rows})
+    if len(names) < 2:
+        print("leave-one-sheet-out needs judged flags from at least two sheets")
+        return
+    rated: list[tuple[float, bool]] = []
+    for name in names:
+        train = [i for i, r in enumerate(rows) if sheet_of[r["id"]] != name]
+        held = [i for i, r in enumerate(rows) if sheet_of[r["id"]] == name]
+        m = calibrate(((rows[i]["features"], rows[i]["judgement"]["label"] == "real") for i in train), prior,
+                      l2=args.l2, vectors=None if vectors is None else [vectors[i] for i in train],
+                      encoder=fingerprint, text_l2=args.text_l2)
+        for i in held:
+            p = m.text.predict(rows[i]["features"], vectors[i]) if m.text is not None and vectors is not None else m.predict(rows[i]["features"])
+            rated.append((p, rows[i]["judgement"]["label"] == "real"))
+    real = sum(y for _, y in rated)
+    print(f"leave-one-sheet-out over {len(names)} sheets ({len(rated)} flags, {real} real): flags raised at a threshold")
+    print("  threshold  raised  real  precision  interval          real flags kept")
+    for t in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+        kept = [y for p, y in rated if p >= t]
+        k = sum(kept)
+        lo, hi = wilson(k, len(kept))
+        print(f"  {t:9.2f}  {len(kept):6d}  {k:4d}  {k / max(1, len(kept)):9.1%}  [{lo:5.1%}, {hi:5.1%}]  {k / max(1, real):6.1%}")
 
 
 def same_reading(flagged: dict[str, Any], other: dict[str, Any]) -> bool:
@@ -501,6 +550,10 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--check", default=None, help="only this check (market_price, level_vs_price, ...)")
     d.add_argument("--exclude", nargs="*", help="sheets whose flags are left out (already judged)")
     d.add_argument("--market", default=None, help="market data when the database holds none")
+    d.add_argument("--min-confidence", type=float, default=None,
+                   help="only flags at or above this confidence (a band sample: its precision, not the run's)")
+    d.add_argument("--hide-confidence", action="store_true",
+                   help="leave the confidence out of the markdown sheet, so judging cannot lean on it")
     s = sub.add_parser("score", help="flag precision per check from judged sheets")
     s.add_argument("sheets", nargs="+")
     s.add_argument("--threshold", type=float, default=0.5, help="also the precision of flags at this confidence")
@@ -509,6 +562,11 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("-o", "--output", required=True)
     c.add_argument("--prior", default=None, help="coefficients to start from (default: the packaged ones)")
     c.add_argument("--l2", type=float, default=1.0, help="pull toward the prior (larger: stay closer)")
+    c.add_argument("--text-model", default="default",
+                   help="encoder for the text part: default (the bundled one), none, or a model folder")
+    c.add_argument("--text-l2", type=float, default=TEXT_L2, help="pull of the text weights toward 0")
+    c.add_argument("--cv", action="store_true",
+                   help="also leave-one-sheet-out: fit on the other sheets, rate each sheet's flags, print precision by threshold")
     g = sub.add_parser("agree", help="flag precision split by whether the other extractor reads the claim alike")
     g.add_argument("sheets", nargs="+")
     g.add_argument("--dump", required=True, help="the dump the sheets were drawn from (JSONL, gzipped or not)")

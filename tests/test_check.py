@@ -28,6 +28,7 @@ from newsclaims.check import (
     time_reference,
 )
 from newsclaims.check.base import claim_extreme, past_window
+from newsclaims.errors import SettingsError
 from newsclaims.market import MarketData, open_market
 from newsclaims.models import Check, Claim
 from newsclaims.settings import Settings, load_settings
@@ -1090,17 +1091,22 @@ def test_confidence_on_every_flag_and_plausibility(market: MarketData, settings:
     off = claim("price", "ETH", 2400.0, "Ethereum is trading at $2,400", article_id="c2")  # never true, ~7% off
     misread = claim("price", "ETH", 3500.0, "Ethereum is trading at $3,500", article_id="c3")  # 56% off
     unsure = claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430", article_id="c4", confidence=0.3)
-    rows = {}
+    features_only = load_settings(overrides={"check.flag_text_model": "none"})
+    conf: dict[str, dict[str, float | None]] = {"text": {}, "features": {}}
     for c in (stale, off, misread, unsure):
-        rows[c.article_id] = only(check_claims([c], published_at=T_0622, market=market, settings=settings), "market_price")
-    assert all(r.verdict == "inconsistent" and r.confidence is not None for r in rows.values())
-    assert rows["c1"].finding == "stale" and rows["c3"].finding == "never_true"
+        for name, s in (("text", settings), ("features", features_only)):
+            row = only(check_claims([c], published_at=T_0622, market=market, settings=s), "market_price")
+            assert row.verdict == "inconsistent" and row.confidence is not None
+            assert row.finding == {"c1": "stale", "c3": "never_true"}.get(c.article_id, row.finding)
+            conf[name][c.article_id] = row.confidence
     # the packaged coefficients are fitted to judged flags: a stale figure is the likeliest
     # real flag, a price 56% off the market the least likely, a doubtful reading below a sure one
-    conf = {k: r.confidence for k, r in rows.items()}
-    assert conf["c1"] > conf["c3"] and conf["c2"] > conf["c3"], conf  # type: ignore[operator]
-    assert conf["c1"] > 0.2 and conf["c3"] < 0.05, conf  # type: ignore[operator]
-    assert conf["c1"] > conf["c4"], conf  # type: ignore[operator]
+    for name, cf in conf.items():
+        assert cf["c1"] > cf["c3"] and cf["c2"] > cf["c3"] and cf["c1"] > cf["c4"], (name, cf)  # type: ignore[operator]
+    assert conf["features"]["c1"] > 0.2 and conf["features"]["c3"] < 0.05, conf  # type: ignore[operator]
+    # read with the claim's words, a plain "is trading at" sentence is no misread: its flags
+    # are likelier real than the features alone say (the text part's whole point)
+    assert all(conf["text"][k] > conf["features"][k] for k in ("c1", "c2", "c3")), conf  # type: ignore[operator]
     ok = claim("price", "ETH", 2200.0, "Ethereum is trading at $2,200")
     row = only(check_claims([ok], published_at=T_0622, market=market, settings=settings), "market_price")
     assert row.verdict == "consistent" and row.confidence is None and row.finding is None
@@ -1135,10 +1141,78 @@ def test_calibrate_fits_judged_flags_and_round_trips(tmp_path: Path, market: Mar
     again = only(check_claims([stale.claim], published_at=T_0622, market=market, settings=s), "market_price")
     assert again.confidence == pytest.approx(refit.predict(features(stale)), abs=1e-3)
     assert again.confidence < rescored.confidence
-    from newsclaims.errors import SettingsError
 
     with pytest.raises(SettingsError, match="confidence model file"):
         load_settings(overrides={"check.confidence_model": str(tmp_path / "missing.json")})
+
+
+def test_the_text_part_reads_the_claims_words_and_needs_its_own_encoder(
+    tmp_path: Path, market: MarketData, settings: Settings,
+) -> None:
+    from newsclaims.check.confidence import (
+        TEXT_MAX_TOKENS,
+        calibrate,
+        claim_text,
+        features,
+        load_model,
+    )
+    from newsclaims.encoder import SentenceEncoder, encoder_dir, encoder_fingerprint
+
+    # two flags alike in every feature, told in different words: a quote of the market now,
+    # and a figure from a price-prediction table
+    now = claim("price", "ETH", 2400.0, "$2,400", "Ethereum is trading at $2,400 right now.", article_id="a")
+    table = claim("price", "ETH", 2400.0, "$2,400", "ETH price prediction table: 2026 average $2,400.", article_id="b")
+    rows = [only(check_claims([c], published_at=T_0622, market=market, settings=settings), "market_price") for c in (now, table)]
+    assert claim_text(rows[0].claim) == "price ETH || Ethereum is trading at [ $2,400 ]  right now."
+    assert features(rows[0]) == features(rows[1])
+    d = encoder_dir("default", "test")
+    assert d is not None
+    enc = SentenceEncoder(d, threads=1, max_tokens=TEXT_MAX_TOKENS)
+    vec = {r.claim.article_id: enc.embed([claim_text(r.claim)])[0] for r in rows}
+    # judged: quotes of the market real, table figures misreads
+    data = [(features(rows[0]), True)] * 10 + [(features(rows[1]), False)] * 10
+    vectors = [vec["a"]] * 10 + [vec["b"]] * 10
+    fitted = calibrate(data, load_model(), l2=1.0, vectors=vectors, encoder=encoder_fingerprint(d, TEXT_MAX_TOKENS), text_l2=0.01)
+    assert fitted.text is not None and len(fitted.text.weights) == 384
+    # the features alone cannot tell them apart; the text part can
+    assert fitted.predict(features(rows[0])) == fitted.predict(features(rows[1]))
+    assert fitted.text.predict(features(rows[0]), vec["a"]) > 0.8 > 0.2 > fitted.text.predict(features(rows[1]), vec["b"])
+    path = tmp_path / "coef.json"
+    path.write_text(fitted.to_json(), encoding="utf-8")
+    s = load_settings(overrides={"check.confidence_model": str(path)})
+    again = [only(check_claims([c], published_at=T_0622, market=market, settings=s), "market_price") for c in (now, table)]
+    assert again[0].confidence > 0.8 > 0.2 > again[1].confidence  # type: ignore[operator]
+    # coefficients fitted with another encoder's vectors are not read with this one
+    data_json = json.loads(path.read_text(encoding="utf-8"))
+    data_json["text"]["encoder"] = "0" * 16
+    path.write_text(json.dumps(data_json), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    plain = [only(check_claims([c], published_at=T_0622, market=market, settings=s), "market_price") for c in (now, table)]
+    assert plain[0].confidence == plain[1].confidence == pytest.approx(fitted.predict(features(rows[0])), abs=1e-3)
+
+
+def test_doubtful_flags_are_held_back_and_keep_what_they_were(market: MarketData, settings: Settings) -> None:
+    far = claim("price", "ETH", 3500.0, "Ethereum is trading at $3,500")  # 56% off: confidence low
+    stale = claim("price", "ETH", 2430.0, "Ethereum is trading at $2,430", article_id="c1")
+    raised = {c.article_id: only(check_claims([c], published_at=T_0622, market=market, settings=settings), "market_price")
+              for c in (far, stale)}
+    assert all(r.verdict == "inconsistent" for r in raised.values())  # the default raises every flag
+    cut = (raised[far.article_id].confidence + raised["c1"].confidence) / 2  # type: ignore[operator]
+    gated = load_settings(overrides={"check.flag_min_confidence": cut})
+    held = only(check_claims([far], published_at=T_0622, market=market, settings=gated), "market_price")
+    kept = only(check_claims([stale], published_at=T_0622, market=market, settings=gated), "market_price")
+    assert kept.verdict == "inconsistent" and kept.confidence == raised["c1"].confidence
+    assert held.verdict == "unverifiable" and held.severity is None and held.confidence is None and held.finding is None
+    assert held.reason.startswith("not flagged: the reading is doubtful (")
+    assert held.reason.endswith(raised[far.article_id].reason)
+    assert held.evidence["doubtful"] == {
+        "finding": "never_true", "severity": raised[far.article_id].severity,
+        "confidence": raised[far.article_id].confidence,
+    }
+    with pytest.raises(SettingsError):
+        load_settings(overrides={"check.flag_min_confidence": 1.5})
+    with pytest.raises(SettingsError, match="flag_text_model"):
+        load_settings(overrides={"check.flag_text_model": "/nonexistent/encoder"})
 
 
 # --------------------------------------------------------------------------- missing market data, by name

@@ -688,3 +688,31 @@ def test_escaped_feed_headline_is_unescaped() -> None:
     assert not isinstance(out, Rejection)
     assert out.title == "6 signs predicting $140K as Bitcoin's next price top & more"
     assert out.text.startswith(out.title + "\n\n")
+
+
+def test_stylesheet_rules_left_in_a_feed_body_are_removed() -> None:
+    # coinpedia's feed bodies carry the inline <style> of their "Also Read" and sign-up boxes
+    from newsclaims.clean.furniture import remove_furniture
+
+    body = (
+        "Its global platform handled over $1 trillion in payments, through its network, Whale. "
+        ".article-inside-link { margin-left: 0 !important; border: 1px solid #0052CC4D; padding: 10px 0; } "
+        ".entry ul.article-inside-link li { font-size: 14px; line-height: 21px; } "
+        ".entry ul.article-inside-link li:last-child { display: none; } "
+        "Its overseas business is thriving, pulling in nearly $3 billion in 2024.\n"
+        "Check out our AVAX price prediction! .article_register_shortcode { padding: 18px 24px; "
+        "background: linear-gradient(90deg, rgba(255, 255, 255, 0.1) 0%, rgba(0, 82, 204, 0.1) 100%); } "
+        ".article_register_shortcode .media-body h5 span { color: #0052CC; } "
+        ".article_register_shortcode .primary-button img{ vertical-align: middle; width: 20px; } "
+        "@media (min-width: 581px) and (max-width: 991px) { .article_register_shortcode { flex-direction: column; } } "
+        "@media (max-width: 580px) { .article_register_shortcode .media-body h5 { font-size: 16px; } "
+        ".article_register_shortcode .media-button a { float: none; } }\n"
+        "Prices in braces stay: the {BTC: $104,000} quote, the #1 coin, and .NET."
+    )
+    text, removed = remove_furniture(body)
+    assert removed["stylesheet"] == 2
+    assert "{" not in text.split("\n")[0] and "{" not in text.split("\n")[1]
+    assert "px" not in text and "article_register_shortcode" not in text
+    assert "through its network, Whale. Its overseas business is thriving" in text.replace("  ", " ")
+    assert text.split("\n")[1].strip() == "Check out our AVAX price prediction!"
+    assert text.split("\n")[2] == "Prices in braces stay: the {BTC: $104,000} quote, the #1 coin, and .NET."

@@ -72,6 +72,17 @@ def test_draw_is_seeded_and_sheets_carry_what_a_judge_needs(run_db: Path, tmp_pa
     flags.main(["draw", str(run_db), "-n", "5", "--seed", "4", "-o", str(c_), "--exclude", str(a.with_suffix(".jsonl"))])
     fresh = {json.loads(x)["id"] for x in c_.with_suffix(".jsonl").read_text().splitlines()}
     assert not fresh & {r["id"] for r in rows}
+    # a band sample: only flags at or above a confidence; a blind sheet shows no confidence
+    confs = sorted(r["confidence"] for r in rows)
+    band = tmp_path / "band"
+    assert flags.main(["draw", str(run_db), "-n", "50", "--seed", "5", "-o", str(band),
+                       "--min-confidence", str(confs[len(confs) // 2]), "--hide-confidence"]) == 0
+    banded = [json.loads(x) for x in band.with_suffix(".jsonl").read_text().splitlines()]
+    assert banded and all(r["confidence"] >= confs[len(confs) // 2] for r in banded)
+    assert banded[0]["draw"]["min_confidence"] == confs[len(confs) // 2]
+    blind = band.with_suffix(".md").read_text(encoding="utf-8")
+    assert ", confidence " not in blind and "(extractor " not in blind
+    assert ", confidence " in md and "(extractor " in md
 
 
 def test_score_and_calibrate_read_judged_sheets(run_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,9 +105,19 @@ def test_score_and_calibrate_read_judged_sheets(run_db: Path, tmp_path: Path, ca
     real = sum(r["check"] == "level_vs_price" for r in flagged)
     assert f"{real:>4}/{len(flagged):<4}" in out and "by check" in out and "misread: past figure read as current" in out
     coef = tmp_path / "coef.json"
-    assert flags.main(["calibrate", str(path), "-o", str(coef)]) == 0
+    # leave-one-sheet-out needs two sheets: the flags split in halves
+    halves = [tmp_path / "h1.jsonl", tmp_path / "h2.jsonl"]
+    for k, h in enumerate(halves):
+        h.write_text("".join(json.dumps(r) + "\n" for r in flagged[k::2]), encoding="utf-8")
+    assert flags.main(["calibrate", *map(str, halves), "-o", str(coef), "--cv"]) == 0
     data = json.loads(coef.read_text())
     assert data["fitted_on"] == len(flagged) and "check_level_vs_price" in data["coef"]
+    # the text part, fitted with the bundled encoder's vectors of each flag's words
+    assert len(data["text"]["weights"]) == 384 and len(data["text"]["encoder"]) == 16
+    out = capsys.readouterr().out
+    assert "leave-one-sheet-out over 2 sheets" in out and "real flags kept" in out
+    assert flags.main(["calibrate", str(path), "-o", str(coef), "--text-model", "none"]) == 0
+    assert "text" not in json.loads(coef.read_text())
     bad = tmp_path / "bad.jsonl"
     flagged[0]["judgement"]["label"] = "maybe"
     bad.write_text(json.dumps(flagged[0]) + "\n", encoding="utf-8")

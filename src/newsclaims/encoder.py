@@ -155,4 +155,24 @@ def encoder_fingerprint(model_dir: Path, max_tokens: int = EMBED_MAX_TOKENS, bat
     return h.hexdigest()
 
 
-__all__ = ["EMBED_BATCH", "EMBED_MAX_TOKENS", "SentenceEncoder", "encoder_fingerprint", "load_encoder"]
+def encoder_dir(name: str, setting: str) -> Path | None:
+    """The encoder folder a setting names: ``default`` (the bundled claim model's),
+    ``none``, or a folder; None for ``none`` or when no bundled model is installed.
+
+    Raises:
+        SettingsError: a named folder does not hold an encoder (the message names ``setting``).
+    """
+    name = name.strip()
+    if name.lower() == "none":
+        return None
+    if name.lower() == "default":
+        from .extract.learned.runtime import default_model_dir
+
+        return default_model_dir()
+    d = Path(name).expanduser()
+    if not (d / "encoder.onnx").is_file() or not (d / "tokenizer.json").is_file():
+        raise SettingsError(f"{setting}: {d} holds no encoder.onnx and tokenizer.json")
+    return d
+
+
+__all__ = ["EMBED_BATCH", "EMBED_MAX_TOKENS", "SentenceEncoder", "encoder_dir", "encoder_fingerprint", "load_encoder"]

@@ -197,6 +197,18 @@ class CheckSettings(Section):
     #: coefficients of the verdict-confidence model (``None``: the packaged
     #: ``data/verdict_confidence.json``; a path: coefficients fitted by ``calibrate``).
     confidence_model: str | None = None
+    #: flags whose confidence is below this are not raised: the row becomes ``unverifiable``
+    #: and its evidence keeps what it would have been (``doubtful``). 0 (the default) raises
+    #: every flag. A trade measured in the README ("Flag precision"): at 0.25 about 40% of
+    #: what is raised is real against 10%, but only half the real flags and a quarter of
+    #: the known errors of ``benchmarks/checker.py`` (a price the market never showed reads,
+    #: to a model fitted on real news, like a misread) are raised.
+    flag_min_confidence: float = Field(default=0.0, ge=0, le=1)
+    #: the encoder the confidence model reads the claim's words with: ``default`` (the
+    #: bundled claim model's encoder, whose vectors the packaged coefficients were fitted
+    #: on), ``none`` (the features alone), or a model folder holding encoder.onnx and
+    #: tokenizer.json (its fingerprint must match the coefficients', else the features alone).
+    flag_text_model: str = "default"
     #: how far (percent of the price) a support may sit above, or a resistance below, the
     #: current price before it is flagged: a level being tested sits right at the price.
     level_tolerance_pct: float = Field(default=1.0, ge=0)
@@ -231,6 +243,16 @@ class CheckSettings(Section):
     #: 2 workers, 1 each; with one worker or a small database, all in the main process).
     story_threads: int = Field(default=2, ge=1, le=64)
 
+
+    @field_validator("flag_text_model")
+    @classmethod
+    def _text_model(cls, v: str) -> str:
+        if v.strip().lower() in ("default", "none"):
+            return v.strip().lower()
+        d = Path(v).expanduser()
+        if not (d / "encoder.onnx").is_file() or not (d / "tokenizer.json").is_file():
+            raise ValueError(f"{v!r} is not default, none or a folder holding encoder.onnx and tokenizer.json")
+        return str(d)
 
     @field_validator("confidence_model")
     @classmethod

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ..models import Check, Claim
 from ..settings import Settings
 from .base import fmt_claim_value, make_check, to_utc, when_span
-from .confidence import load_model, score_checks
+from .confidence import rate_flags
 from .internal import check_internal
 from .levels import check_level
 from .market_checks import check_market_change, check_market_price
@@ -115,6 +115,6 @@ def check_claims(
     position = {c.id: i for i, c in enumerate(sorted(claims, key=lambda c: (c.start, c.end)))}
     rows.sort(key=lambda r: (position.get(r.claim.id, 0), CHECK_ORDER.get(r.check, 9)))
     rows = [_dated_as_of(r) for r in rows]
-    rows = score_checks(rows, load_model(settings.check.confidence_model))
+    rows = rate_flags(rows, settings)
     log.debug("checked %d claims: %d rows", len(claims), len(rows))
     return rows

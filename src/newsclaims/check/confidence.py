@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Check
+from ..settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: extraction confidence is clipped to this range before its logit is taken.
 CONF_CLIP = (0.02, 0.98)
@@ -53,6 +57,9 @@ IMPLAUSIBLE_FROM = {
 #: market is no less a misread than one 40% off, and an unbounded feature let one such
 #: flag dominate the fit (Newton's method overflowed on the 320 judged flags).
 IMPLAUSIBLE_CAP = 3.0
+#: precision of the text weights' prior (centred on 0): chosen by leave-one-sheet-out
+#: cross-validation on the judged flags (README, "Flag precision").
+TEXT_L2 = 0.3
 #: hours of staleness within which a stale figure is a publisher's typical error.
 STALE_USUAL_HOURS = 36.0
 CHECKS = ("market_price", "market_change", "level_vs_price", "internal", "cross_copy")
@@ -71,6 +78,32 @@ FEATURES = (
     "dated",
     "price_from_article",
 )
+
+
+#: the text part reads the claim's own words: up to this many characters of its sentence
+#: before the claim's span, the span in brackets, and this many after (see :func:`verifier_text`).
+TEXT_BEFORE, TEXT_AFTER = 120, 40
+
+
+def verifier_text(type_: str, asset: str | None, text: str, sentence: str) -> str:
+    """What the text part of the model embeds for one claim: its type and asset, then its
+    span marked inside the words around it ("price BTC || Bitcoin traded at [ $104,500 ] on").
+
+    Example:
+        >>> verifier_text("price", "BTC", "$104,500", "Bitcoin traded at $104,500 on Friday.")
+        'price BTC || Bitcoin traded at [ $104,500 ]  on Friday.'
+    """
+    i = sentence.find(text) if text else -1
+    if i < 0:
+        return f"{type_} {asset} || {sentence}"
+    e = i + len(text)
+    return f"{type_} {asset} || {sentence[max(0, i - TEXT_BEFORE):i]}[ {text} ] {sentence[e:e + TEXT_AFTER]}"
+
+
+def claim_text(claim: Any) -> str:
+    """:func:`verifier_text` of a :class:`~newsclaims.models.Claim` or a sheet's claim dict."""
+    get = claim.get if isinstance(claim, Mapping) else (lambda k: getattr(claim, k))
+    return verifier_text(str(get("type")), get("asset"), get("text") or "", get("sentence") or "")
 
 
 def _logit(p: float) -> float:
@@ -118,32 +151,75 @@ def features(check: Check) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
+class TextPart:
+    """The model read with the claim's words: feature coefficients fitted jointly with
+    ``weights`` over the encoder's embedding of :func:`claim_text`. ``encoder`` is the
+    fingerprint (:func:`newsclaims.encoder.encoder_fingerprint`) of the encoder the
+    weights belong to: another encoder's vectors mean nothing to them."""
+
+    coef: dict[str, float]
+    weights: tuple[float, ...]
+    encoder: str
+
+    def predict(self, x: Mapping[str, float], vector: Sequence[float]) -> float:
+        z = sum(self.coef.get(k, 0.0) * v for k, v in _bounded(x).items())
+        z += math.fsum(w * float(v) for w, v in zip(self.weights, vector, strict=True))
+        return _sigmoid(z)
+
+
+@dataclass(frozen=True)
 class ConfidenceModel:
-    """Logistic coefficients over :data:`FEATURES` (missing ones count 0)."""
+    """Logistic coefficients over :data:`FEATURES` (missing ones count 0), and optionally
+    a :class:`TextPart` used when its encoder is at hand."""
 
     coef: dict[str, float]
     meta: dict[str, Any] = field(default_factory=dict)
+    text: TextPart | None = None
 
     def predict(self, x: Mapping[str, float]) -> float:
-        """The probability for one feature vector."""
+        """The probability for one feature vector (the features alone)."""
         return _sigmoid(sum(self.coef.get(k, 0.0) * v for k, v in _bounded(x).items()))
 
-    def score(self, check: Check) -> float:
-        return round(self.predict(features(check)), 4)
+    def score(self, check: Check, vector: Sequence[float] | None = None) -> float:
+        """The probability that ``check``'s flag is real: with the text part when
+        ``vector`` (the embedding of :func:`claim_text`) is given, else from the features."""
+        x = features(check)
+        if vector is not None and self.text is not None:
+            return round(self.text.predict(x, vector), 4)
+        return round(self.predict(x), 4)
 
     def to_json(self) -> str:
-        return json.dumps({"features": list(FEATURES), "coef": self.coef, **self.meta}, indent=2) + "\n"
+        data: dict[str, Any] = {"features": list(FEATURES), "coef": self.coef, **self.meta}
+        if self.text is not None:
+            data["text"] = {
+                "encoder": self.text.encoder,
+                "coef": self.text.coef,
+                "weights": [round(w, 5) for w in self.text.weights],
+            }
+        return json.dumps(data, indent=2) + "\n"
 
 
-def _from_data(data: Mapping[str, Any], where: str) -> ConfidenceModel:
+def _coef(data: Mapping[str, Any], where: str) -> dict[str, float]:
     coef = data.get("coef")
     if not isinstance(coef, dict) or not all(isinstance(v, (int, float)) for v in coef.values()):
         raise ValueError(f"{where}: expected a 'coef' object of numbers")
     unknown = set(coef) - set(FEATURES)
     if unknown:
         raise ValueError(f"{where}: unknown features {sorted(unknown)}; known: {', '.join(FEATURES)}")
-    meta = {k: v for k, v in data.items() if k not in ("coef", "features")}
-    return ConfidenceModel({k: float(v) for k, v in coef.items()}, meta)
+    return {k: float(v) for k, v in coef.items()}
+
+
+def _from_data(data: Mapping[str, Any], where: str) -> ConfidenceModel:
+    coef = _coef(data, where)
+    text = None
+    if data.get("text") is not None:
+        t = data["text"]
+        weights = t.get("weights") if isinstance(t, dict) else None
+        if not isinstance(weights, list) or not all(isinstance(w, (int, float)) for w in weights) or not isinstance(t.get("encoder"), str):
+            raise ValueError(f"{where}: 'text' needs 'encoder' (a fingerprint), 'coef' and 'weights' (numbers)")
+        text = TextPart(_coef(t, f"{where} (text)"), tuple(float(w) for w in weights), t["encoder"])
+    meta = {k: v for k, v in data.items() if k not in ("coef", "features", "text")}
+    return ConfidenceModel(coef, meta, text)
 
 
 def load_model(path: str | None = None) -> ConfidenceModel:
@@ -180,12 +256,109 @@ def _bounded(x: Mapping[str, float]) -> Mapping[str, float]:
     return {**x, "implausible": IMPLAUSIBLE_CAP}
 
 
-def score_checks(rows: Sequence[Check], model: ConfidenceModel) -> list[Check]:
-    """The rows with ``confidence`` set on every ``inconsistent`` one (others keep None)."""
+def score_checks(rows: Sequence[Check], model: ConfidenceModel, encoder: Any = None) -> list[Check]:
+    """The rows with ``confidence`` set on every ``inconsistent`` one (others keep None).
+
+    With an ``encoder`` (a :class:`~newsclaims.encoder.SentenceEncoder` of the model's
+    text part) the flags' claims are embedded in one batch and read with the text part.
+    """
+    flagged = [i for i, r in enumerate(rows) if r.verdict == "inconsistent"]
+    vectors: dict[int, Any] = {}
+    if flagged and encoder is not None and model.text is not None:
+        embedded = encoder.embed([claim_text(rows[i].claim) for i in flagged])
+        vectors = dict(zip(flagged, embedded, strict=True))
     return [
-        r.model_copy(update={"confidence": model.score(r)}) if r.verdict == "inconsistent" else r
-        for r in rows
+        r.model_copy(update={"confidence": model.score(r, vectors.get(i))}) if r.verdict == "inconsistent" else r
+        for i, r in enumerate(rows)
     ]
+
+
+#: tokens the text part reads per claim (its texts run 40-70 tokens).
+TEXT_MAX_TOKENS = 128
+
+
+def rate_flags(rows: Sequence[Check], settings: Settings) -> list[Check]:
+    """Confidence on every flag (:func:`score_checks`, with the claim's words when the
+    settings' encoder matches the model's text part), then the doubtful ones held back
+    (:func:`hold_doubtful`, ``check.flag_min_confidence``)."""
+    model = load_model(settings.check.confidence_model)
+    encoder = None
+    if model.text is not None and any(r.verdict == "inconsistent" for r in rows):
+        encoder = _text_encoder(settings.check.flag_text_model, model.text.encoder)
+    return hold_doubtful(score_checks(rows, model, encoder), settings.check.flag_min_confidence)
+
+
+@lru_cache(maxsize=4)
+def _text_encoder(name: str, fingerprint: str) -> Any:
+    from ..encoder import SentenceEncoder, encoder_dir, encoder_fingerprint
+
+    d = encoder_dir(name, "check.flag_text_model")
+    if d is None:
+        return None
+    found = encoder_fingerprint(d, TEXT_MAX_TOKENS)
+    if found != fingerprint:
+        log.warning(
+            "check.flag_text_model: the encoder in %s (fingerprint %s) is not the one the confidence "
+            "model's text part was fitted with (%s); flags are rated from their features alone",
+            d, found, fingerprint,
+        )
+        return None
+    # one thread: the batch job runs one checker per worker process
+    return SentenceEncoder(d, threads=1, max_tokens=TEXT_MAX_TOKENS)
+
+
+def hold_doubtful(rows: Sequence[Check], threshold: float) -> list[Check]:
+    """Flags whose confidence is below ``threshold`` are not raised: they become
+    ``unverifiable``, their reason says why, and their evidence keeps what they were
+    (``doubtful``: the finding, severity and confidence), so nothing is lost.
+
+    Example:
+        >>> hold_doubtful([], 0.2)
+        []
+    """
+    out: list[Check] = []
+    for r in rows:
+        c = r.confidence
+        if r.verdict != "inconsistent" or c is None or c >= threshold:
+            out.append(r)
+            continue
+        held = {"finding": r.finding, "severity": r.severity, "confidence": c}
+        reason = (
+            f"not flagged: the reading is doubtful ({c:.0%} that a flag like this is real, below "
+            f"check.flag_min_confidence {threshold:g}); had it been flagged: {r.reason}"
+        )
+        out.append(r.model_copy(update={
+            "verdict": "unverifiable", "severity": None, "confidence": None, "finding": None, "reason": reason,
+            "evidence": {**r.evidence, "doubtful": held},
+        }))
+    return out
+
+
+def _fit(x: Any, y: Any, w0: Any, l2: Any, iterations: int) -> Any:
+    """MAP logistic regression by damped Newton steps, Gaussian prior N(w0, 1/l2) per
+    coefficient (``l2`` a vector)."""
+    import numpy as np
+
+    w = w0.copy()
+    reg = np.diag(l2)
+
+    def objective(v: Any) -> float:
+        z = x @ v
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(l2 * (v - w0) ** 2))
+
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(x @ w)))
+        grad = x.T @ (p - y) + l2 * (w - w0)
+        hess = (x.T * (p * (1 - p))) @ x + reg
+        step = np.linalg.solve(hess, grad)
+        # damped Newton: halve the step until the objective does not grow
+        t, before = 1.0, objective(w)
+        while objective(w - t * step) > before and t > 1e-6:
+            t /= 2
+        w = w - t * step
+        if float(np.max(np.abs(t * step))) < 1e-8:
+            break
+    return w
 
 
 def calibrate(
@@ -194,13 +367,19 @@ def calibrate(
     *,
     l2: float = 1.0,
     iterations: int = 50,
+    vectors: Any = None,
+    encoder: str | None = None,
+    text_l2: float = TEXT_L2,
 ) -> ConfidenceModel:
     """Fit the coefficients to judged flags: (features, the flag was real) pairs.
 
     Maximum a posteriori logistic regression by Newton's method with a Gaussian prior
     centred on ``prior``'s coefficients (the packaged ones by default): ``l2`` is the
     prior's precision, so with few judged flags the fit stays near the prior and with
-    many it follows the data.
+    many it follows the data. With ``vectors`` (one embedding of :func:`claim_text`
+    per sample, from the encoder whose fingerprint is ``encoder``) a text part is fitted
+    too: the features again, jointly with weights over the vectors (prior 0, precision
+    ``text_l2``).
 
     Example:
         >>> data = [({"bias": 1.0, "stale": 1.0}, True)] * 8 + [({"bias": 1.0}, False)] * 8
@@ -216,25 +395,7 @@ def calibrate(
     x = np.array([[float(_bounded(f).get(n, 0.0)) for n in names] for f, _ in rows], dtype=np.float64).reshape(len(rows), len(names))
     y = np.array([1.0 if real else 0.0 for _, real in rows])
     w0 = np.array([prior.coef.get(n, 0.0) for n in names])
-    w = w0.copy()
-    eye = np.eye(len(names))
-
-    def objective(v: Any) -> float:
-        z = x @ v
-        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * l2 * np.sum((v - w0) ** 2))
-
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-(x @ w)))
-        grad = x.T @ (p - y) + l2 * (w - w0)
-        hess = (x.T * (p * (1 - p))) @ x + l2 * eye
-        step = np.linalg.solve(hess, grad)
-        # damped Newton: halve the step until the objective does not grow
-        t, before = 1.0, objective(w)
-        while objective(w - t * step) > before and t > 1e-6:
-            t /= 2
-        w = w - t * step
-        if float(np.max(np.abs(t * step))) < 1e-8:
-            break
+    w = _fit(x, y, w0, np.full(len(names), l2), iterations)
     z = x @ w
     loss = float(np.mean(np.logaddexp(0.0, z) - y * z)) if len(rows) else 0.0
     meta = {
@@ -244,4 +405,23 @@ def calibrate(
         "log_loss": round(loss, 4),
         "note": "fitted by newsclaims.check.confidence.calibrate from judged flag sheets",
     }
-    return ConfidenceModel({n: round(float(v), 4) for n, v in zip(names, w, strict=True)}, meta)
+    text = None
+    if vectors is not None:
+        if encoder is None:
+            raise ValueError("calibrate: vectors need the fingerprint of the encoder that made them")
+        v = np.asarray(vectors, dtype=np.float64)
+        if v.shape[0] != len(rows):
+            raise ValueError(f"calibrate: {v.shape[0]} vectors for {len(rows)} samples")
+        xt = np.hstack([x, v])
+        w0t = np.concatenate([w, np.zeros(v.shape[1])])
+        lt = np.concatenate([np.full(len(names), l2), np.full(v.shape[1], text_l2)])
+        wt = _fit(xt, y, w0t, lt, iterations)
+        zt = xt @ wt
+        meta["text_l2"] = text_l2
+        meta["text_log_loss"] = round(float(np.mean(np.logaddexp(0.0, zt) - y * zt)), 4)
+        text = TextPart(
+            {n: round(float(c), 4) for n, c in zip(names, wt[: len(names)], strict=True)},
+            tuple(float(c) for c in wt[len(names):]),
+            encoder,
+        )
+    return ConfidenceModel({n: round(float(c), 4) for n, c in zip(names, w, strict=True)}, meta, text)

@@ -46,7 +46,7 @@ from .base import (
     severity_of,
     time_reference,
 )
-from .confidence import load_model, score_checks
+from .confidence import rate_flags
 
 if TYPE_CHECKING:
     from ..market.data import MarketData
@@ -434,7 +434,7 @@ def check_cross_copy(
                         tolerance=eff_tol, evidence=evidence,
                     )
                 )
-    return score_checks(rows, load_model(settings.check.confidence_model))
+    return rate_flags(rows, settings)
 
 
 def _hours_apart(copies: Sequence[Mapping[str, Any]], published: Mapping[str, datetime | None]) -> float:

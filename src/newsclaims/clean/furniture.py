@@ -28,6 +28,8 @@ rule               removes
                    trailing ellipsis
 ``shortcode``      a WordPress shortcode left in a feed body
                    (``[subscriber_shortcode title="..." category_id="6"]``)
+``stylesheet``     CSS rules a page's inline <style> left in a feed body
+                   (``.article-inside-link { margin-left: 0 !important; ... }``)
 ``furniture_label`` a short label line ("Community") left between removed lines
 =================  ===========================================================
 """
@@ -166,6 +168,12 @@ _DISCLAIMER_SPANS = (
 # [article_inside_subscriber_shortcode title="..." category_id="6"]
 _SHORTCODE = re.compile(r"\[[a-z][a-z0-9_]{2,60}(?: [a-z_]{1,30}=\"[^\"\]\n]{0,300}\")+ ?/?\]")
 # a word each span pattern needs (a cheap test before the regex)
+# a run of CSS rules: a class or id selector (then tags, classes, pseudo-classes and
+# combinators), a block of declarations; every step needs a letter, so no backtracking
+_CSS_SELECTOR = r"[.#][A-Za-z][\w-]*(?:(?:(?:\s*[>+~]\s*|\s+)(?:::?|[.#])?|::?|[.#])[A-Za-z][\w-]*)*"
+_CSS_DECLARATION = r"[a-z-]+\s*:\s*[^;{}\n]{1,120}"
+_CSS_RULE = rf"{_CSS_SELECTOR}\s*\{{\s*(?:{_CSS_DECLARATION};\s*)*(?:{_CSS_DECLARATION})?\s*\}}"
+_STYLESHEET = re.compile(rf"(?:(?:@media[^{{}}\n]{{1,120}}\{{\s*(?:{_CSS_RULE}\s*)*\}}|{_CSS_RULE})[ \t]*)+")
 _SPAN_GUARDS = ("party content", " advice")
 _FEED_TRAILER_LINE = re.compile(
     r"^(?:The|This) post .{1,400}? (?:appeared first on|first appeared on) .{1,120}$"
@@ -313,6 +321,10 @@ def _remove_spans(text: str, removed: Counter[str]) -> str:
         text, count = _SHORTCODE.subn(_drop_span, text)
         if count:
             removed["shortcode"] += count
+    if "{" in text:
+        text, count = _STYLESHEET.subn(_drop_span, text)
+        if count:
+            removed["stylesheet"] += count
     for guard, pattern in zip(_SPAN_GUARDS, _DISCLAIMER_SPANS, strict=True):
         if guard not in text:
             continue

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import SettingsError
+from ..encoder import encoder_dir
 from ..settings import Settings
 from .evaluate import StoryLabels, StoryScores, adjusted_rand_index, load_labels, score_stories
 from .group import (
@@ -46,17 +46,7 @@ def story_model_dir(settings: Settings) -> Path | None:
     Raises:
         SettingsError: a named folder does not hold an encoder.
     """
-    name = settings.check.story_model.strip()
-    if name.lower() == "none":
-        return None
-    if name.lower() == "default":
-        from ..extract.learned.runtime import default_model_dir
-
-        return default_model_dir()
-    d = Path(name).expanduser()
-    if not (d / "encoder.onnx").is_file() or not (d / "tokenizer.json").is_file():
-        raise SettingsError(f"check.story_model: {d} holds no encoder.onnx and tokenizer.json")
-    return d
+    return encoder_dir(settings.check.story_model, "check.story_model")
 
 
 def open_story_encoder(settings: Settings) -> SentenceEncoder | None:
