@@ -83,6 +83,8 @@ FEATURES = (
 #: the text part reads the claim's own words: up to this many characters of its sentence
 #: before the claim's span, the span in brackets, and this many after (see :func:`verifier_text`).
 TEXT_BEFORE, TEXT_AFTER = 120, 40
+#: tokens the text part reads per claim (its texts run 40-70 tokens).
+TEXT_MAX_TOKENS = 128
 
 
 def verifier_text(type_: str, asset: str | None, text: str, sentence: str) -> str:
@@ -150,6 +152,10 @@ def features(check: Check) -> dict[str, float]:
     return out
 
 
+def _linear(coef: Mapping[str, float], x: Mapping[str, float]) -> float:
+    return sum(coef.get(k, 0.0) * v for k, v in _bounded(x).items())
+
+
 @dataclass(frozen=True)
 class TextPart:
     """The model read with the claim's words: feature coefficients fitted jointly with
@@ -162,8 +168,7 @@ class TextPart:
     encoder: str
 
     def predict(self, x: Mapping[str, float], vector: Sequence[float]) -> float:
-        z = sum(self.coef.get(k, 0.0) * v for k, v in _bounded(x).items())
-        z += math.fsum(w * float(v) for w, v in zip(self.weights, vector, strict=True))
+        z = _linear(self.coef, x) + math.fsum(w * float(v) for w, v in zip(self.weights, vector, strict=True))
         return _sigmoid(z)
 
 
@@ -178,7 +183,7 @@ class ConfidenceModel:
 
     def predict(self, x: Mapping[str, float]) -> float:
         """The probability for one feature vector (the features alone)."""
-        return _sigmoid(sum(self.coef.get(k, 0.0) * v for k, v in _bounded(x).items()))
+        return _sigmoid(_linear(self.coef, x))
 
     def score(self, check: Check, vector: Sequence[float] | None = None) -> float:
         """The probability that ``check``'s flag is real: with the text part when
@@ -271,10 +276,6 @@ def score_checks(rows: Sequence[Check], model: ConfidenceModel, encoder: Any = N
         r.model_copy(update={"confidence": model.score(r, vectors.get(i))}) if r.verdict == "inconsistent" else r
         for i, r in enumerate(rows)
     ]
-
-
-#: tokens the text part reads per claim (its texts run 40-70 tokens).
-TEXT_MAX_TOKENS = 128
 
 
 def rate_flags(rows: Sequence[Check], settings: Settings) -> list[Check]:
