@@ -716,3 +716,44 @@ def test_stylesheet_rules_left_in_a_feed_body_are_removed() -> None:
     assert "through its network, Whale. Its overseas business is thriving" in text.replace("  ", " ")
     assert text.split("\n")[1].strip() == "Check out our AVAX price prediction!"
     assert text.split("\n")[2] == "Prices in braces stay: the {BTC: $104,000} quote, the #1 coin, and .NET."
+
+
+def test_inline_scripts_left_in_a_feed_body_are_removed() -> None:
+    # coinpedia's sign-up box, an Infogram embed and a cookie banner carry their <script>
+    from newsclaims.clean.furniture import remove_furniture
+
+    body = (
+        "XRP futures could attract more institutional trading. Subscribe to News "
+        "var templateIds = \"6\"; var listOfSubscribed = []; function subscribed_popupmodal(template_id) "
+        "{ var templateId = '6'; if (subcribemodal) { var modalContent = ` Never Miss a Beat `; "
+        "subcribemodal.innerHTML = modalContent; } } document.addEventListener('click', function (e) "
+        "{ if (checkbox) { checkbox.checked = !checkbox.checked; } }); FAQs What are XRP futures? "
+        "Contracts that let traders bet on XRP's price; they trade on the CME.\n"
+        "Holdings rose to $4.21 billion, up 16.15%. !function(e,n,i,s){var d=\"InfogramEmbeds\";"
+        "var o=e.getElementsByTagName(n)[0];if(window[d]&&window[d].initialized)window[d].process&&"
+        "window[d].process();}(document,\"script\",\"infogram-async\"); This sharp increase stems from inflows.\n"
+        "Get the weekly report. Subscribe if (document.cookie.indexOf('sticky=1') === -1) "
+        "{ document.querySelector('.note').style.display = 'block'; } Bitcoin held $104,000.\n"
+        "The function of a reserve is to hold value; let it be said that var is no word here."
+    )
+    text, removed = remove_furniture(body)
+    assert removed["script"] == 3
+    lines = text.split("\n")
+    assert "templateIds" not in text and "Infogram" not in text and "cookie" not in text
+    assert lines[0].startswith("XRP futures could attract more institutional trading. Subscribe to News FAQs")
+    assert lines[0].endswith("Contracts that let traders bet on XRP's price; they trade on the CME.")
+    assert lines[1] == "Holdings rose to $4.21 billion, up 16.15%. This sharp increase stems from inflows."
+    assert lines[2] == "Get the weekly report. Subscribe Bitcoin held $104,000."
+    assert lines[3] == "The function of a reserve is to hold value; let it be said that var is no word here."
+
+
+def test_a_related_link_inside_a_paragraph_is_removed() -> None:
+    from newsclaims.clean.furniture import remove_furniture
+
+    body = ("Hayes keeps a fifth of his portfolio in gold. Also Read : Bitcoin Price Prediction This Week: "
+            "Will BTC Break Past $106K or Pull Back? , The daily chart of Bitcoin stays bullish.\n"
+            "Also read: the full report, as well as our notes.")
+    text, removed = remove_furniture(body)
+    assert removed["related_links"] >= 1
+    assert text.split("\n")[0] == ("Hayes keeps a fifth of his portfolio in gold. "
+                                   "The daily chart of Bitcoin stays bullish.")

@@ -21,7 +21,8 @@ rule               removes
                    Anytime", app-store prompts
 ``ticker_widget``  lines made only of TICKER+signed number+% ("BTC0,03%")
 ``related_links``  "Related reading:", "Read more:", "Also read:", "Continue
-                   Reading:" ... lines, and such a link as the tail of the text
+                   Reading:" ... lines, such a link as the tail of the text, and
+                   "Also Read : <title> , " inside a paragraph
 ``image_credit``   "Featured image from X, chart from TradingView" tails/lines
 ``byline``         "This article was written by X at www.site.com." tails
 ``truncation``     trailing "[…]", "[+1234 chars]", "... Read more", a bare
@@ -30,6 +31,8 @@ rule               removes
                    (``[subscriber_shortcode title="..." category_id="6"]``)
 ``stylesheet``     CSS rules a page's inline <style> left in a feed body
                    (``.article-inside-link { margin-left: 0 !important; ... }``)
+``script``         JavaScript a page's inline <script> left in a feed body
+                   (``var templateIds = "6"; function subscribed_popupmodal(...) {...}``)
 ``furniture_label`` a short label line ("Community") left between removed lines
 =================  ===========================================================
 """
@@ -174,7 +177,18 @@ _CSS_SELECTOR = r"[.#][A-Za-z][\w-]*(?:(?:(?:\s*[>+~]\s*|\s+)(?:::?|[.#])?|::?|[
 _CSS_DECLARATION = r"[a-z-]+\s*:\s*[^;{}\n]{1,120}"
 _CSS_RULE = rf"{_CSS_SELECTOR}\s*\{{\s*(?:{_CSS_DECLARATION};\s*)*(?:{_CSS_DECLARATION})?\s*\}}"
 _STYLESHEET = re.compile(rf"(?:(?:@media[^{{}}\n]{{1,120}}\{{\s*(?:{_CSS_RULE}\s*)*\}}|{_CSS_RULE})[ \t]*)+")
+# a link to another story inside a paragraph: "Also Read : <its title> , " (coinpedia)
+_INLINE_RELATED = re.compile(r"[ \t]*\bAlso [Rr]ead\s*:\s*[^\n]{3,200}? , ")
+# the start of an inline script: a variable declared with a value, a named function
+_SCRIPT_START = re.compile(
+    r"\b(?:var|let|const)\s+[A-Za-z_$][\w$]*\s*=\s*[\"'`\[{(\w$\\]|!?\bfunction\s*[A-Za-z_$]?[\w$]*\s*\([\w$, ]*\)\s*\{|\b(?:if\s*\(\s*)?(?:document|window)\.[A-Za-z]\w*\s*[.(=]")
+# a script's statements, one piece at a time: up to a ";", "{" or "}"
+_SCRIPT_PIECE = re.compile(r"[^;{}]*[;{}]")
+# what code has and prose has not
+_CODE_MARK = re.compile(r"=|\w\(|\)\s*[;{]|[\[\]`]|^\s*\}?\s*else\b")
 _SPAN_GUARDS = ("party content", " advice")
+#: the shortest run of statements taken for a script (a sentence quoting one line stays)
+SCRIPT_MIN_CHARS = 40
 _FEED_TRAILER_LINE = re.compile(
     r"^(?:The|This) post .{1,400}? (?:appeared first on|first appeared on) .{1,120}$"
 )
@@ -309,6 +323,42 @@ def _remove_lines(text: str, removed: Counter[str]) -> str:
     return "\n".join(kept)
 
 
+def _script_end(text: str, start: int) -> int:
+    """Where the script starting at ``start`` ends: the piece that closes its last
+    block, before the first piece at top level that reads as prose (no code marks)."""
+    depth, end = 0, start
+    for m in _SCRIPT_PIECE.finditer(text, start):
+        piece = m.group(0)
+        if "\n" in piece:
+            break  # a feed body's script never spans paragraphs
+        if depth == 0 and m.start() > start and _CODE_MARK.search(piece) is None:
+            break
+        depth += (piece[-1] == "{") - (piece[-1] == "}")
+        if depth <= 0:
+            depth, end = 0, m.end()
+            while end < len(text) and text[end] in ");,":
+                end += 1
+    return end
+
+
+def _remove_scripts(text: str) -> tuple[str, int]:
+    """Drop inline scripts: "var templateIds = "6"; ... function f(x) { ... } });"."""
+    out: list[str] = []
+    pos = count = 0
+    while (m := _SCRIPT_START.search(text, pos)) is not None:
+        end = _script_end(text, m.start())
+        if end - m.start() < SCRIPT_MIN_CHARS or text.count(";", m.start(), end) + text.count("}", m.start(), end) < 2:
+            out.append(text[pos : m.end()])
+            pos = m.end()
+            continue
+        out.append(text[pos : m.start()].rstrip(" \t") + " ")
+        pos, count = end, count + 1
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+    out.append(text[pos:])
+    return "".join(out), count
+
+
 def _drop_span(match: re.Match[str]) -> str:
     """Remove a span; a span that was a whole line takes its line break with it."""
     text, start, end = match.string, match.start(), match.end()
@@ -325,6 +375,14 @@ def _remove_spans(text: str, removed: Counter[str]) -> str:
         text, count = _STYLESHEET.subn(_drop_span, text)
         if count:
             removed["stylesheet"] += count
+    if "var " in text or "function " in text:
+        text, count = _remove_scripts(text)
+        if count:
+            removed["script"] += count
+    if "Also " in text:
+        text, count = _INLINE_RELATED.subn(" ", text)
+        if count:
+            removed["related_links"] += count
     for guard, pattern in zip(_SPAN_GUARDS, _DISCLAIMER_SPANS, strict=True):
         if guard not in text:
             continue

@@ -21,6 +21,8 @@ from .cues import (
     CLAUSE_BREAK,
     CLAUSE_BREAK_TYPE,
     CLAUSE_COLON,
+    COMPARED,
+    COMPARED_REACH,
     CONF_CARRY,
     CONF_CUE,
     CONF_FALLBACK_ASSET,
@@ -30,7 +32,9 @@ from .cues import (
     CROSS_LEVEL,
     CUE_LEFT_REACH,
     DISTANCE_FROM_EXTREME_RIGHT,
+    EARLIER_FIGURE_REACH,
     ETF_ISSUER,
+    FIGURE_LINK,
     FROM_LEFT,
     FUTURE_DATE_RIGHT,
     GLUED_WIDGET,
@@ -40,6 +44,8 @@ from .cues import (
     HOLDINGS_LEFT,
     LEFT_REACH,
     LEVEL_LEFT_REACH,
+    LEVEL_ROW_LABEL,
+    LEVEL_ROW_REACH,
     LEVEL_TYPES,
     LIST_GAP_WORDS,
     LIST_GOES_ON,
@@ -51,6 +57,7 @@ from .cues import (
     MAX_PRICE_USD,
     MAX_STABLECOIN_MOVE,
     METRIC_APPOSITION,
+    METRIC_OF,
     METRIC_TYPES,
     MIN_METRIC_USD,
     MODAL_AFTER,
@@ -58,14 +65,18 @@ from .cues import (
     MOVE_WORD,
     MOVING_AVERAGE_LEFT,
     NEXT_NUMBER_CUE,
+    NEXT_ROW_LABEL,
     NON_MARKET_METRIC,
     NUMBER_WORDS,
     OF_RIGHT,
     OI_DOMINANCE,
+    OTHER_METRIC,
+    OWN_ROW_LABEL,
     PER_UNIT_RIGHT,
     PER_UNIT_SUPPOSED,
     PERCENT_CHANGE_NOUN_RIGHT,
     PERCENT_LEVEL_LEFT,
+    PERIOD_LABEL,
     POINT_LEVEL_TYPES,
     PRICE_AFTER_CHANGE,
     PRICE_SUBJECT,
@@ -83,6 +94,7 @@ from .cues import (
     SHARE_RIGHT,
     STABLECOINS,
     TABLE_NEXT_VALUE,
+    TARGET_RIGHT,
     TIGHT_RIGHT,
     TITLE_OPINION,
     TITLE_PRICE_LABEL,
@@ -234,6 +246,15 @@ class RuleClassifier:
                 best = (typ, d)
         return best
 
+    @staticmethod
+    def _own_words(c: Candidate, left: str) -> str:
+        """``left`` without the words that close an earlier figure of the sentence: in
+        "0.2% in weekly losses and 0.03% in gains", "in weekly losses" is the 0.2%'s."""
+        if c.seg_start <= c.sent_start or c.q.start - len(left) != c.seg_start:
+            return left
+        m = FIGURE_LINK.search(left, 0, EARLIER_FIGURE_REACH)
+        return " " * m.end() + left[m.end():] if m is not None else left
+
     def _direction(self, left: str, right: str) -> str | None:
         """The change direction named nearest the number."""
         best: tuple[str | None, int] = (None, 10**6)
@@ -300,7 +321,7 @@ class RuleClassifier:
         s0 = max(c.sent_start, c.q.start - 200)
         clause0 = c.q.start - len(self._clause_left(c, CLAUSE_COLON))
         s0 = max(s0, clause0) if c.index == 0 else s0
-        left_m = [m for m in mentions if s0 <= m.start and m.end <= c.q.start]
+        left_m = self._subjects([m for m in mentions if s0 <= m.start and m.end <= c.q.start], c)
         seg_left = [m for m in left_m if m.start >= c.seg_start]
         right_lim = min(c.seg_end, c.q.end + 60)
         clause_right = c.q.end + len(self._clause_right(c))
@@ -341,6 +362,37 @@ class RuleClassifier:
             # "the token has clawed back 6%": the article's own asset if it was just named
             return ((main if main in recent else recent[-1]),), True
         return (main,), True
+
+    @staticmethod
+    def _compared_figure(c: Candidate, mentions: list[Mention]) -> bool:
+        """Whether the figure is what the subject is compared with, owned by something
+        that is no asset:
+        "BTC is up 12.4%, easily outperforming the luxury watch market's modest +3.5%"."""
+        lo = max(c.sent_start, c.seg_start, c.q.start - 2 * COMPARED_REACH)
+        m = last_match(COMPARED, c.text[lo : c.q.start])
+        if m is None:
+            return False
+        at = lo + m.end()
+        return (re.search(r"\w['’]s?\s", c.text[at : c.q.start]) is not None
+                and not any(at <= mm.start < c.q.start for mm in mentions))
+
+    @staticmethod
+    def _subjects(ms: list[Mention], c: Candidate) -> list[Mention]:
+        """``ms`` without the assets the subject is compared with ("XRP has outperformed
+        both Bitcoin and Ethereum, showing a 335% gain"), unless the figure is the
+        compared asset's own ("outperforming ETH's 2%") or nothing else is named."""
+        text = c.text
+
+        def compared(m: Mention) -> bool:
+            return COMPARED.search(text, max(c.sent_start, m.start - COMPARED_REACH), m.start) is not None
+
+        if not ms or not any(compared(m) for m in ms):
+            return ms
+        if compared(ms[-1]) and (re.match(r"['’]s?\b", text[ms[-1].end : ms[-1].end + 2])
+                                 or re.search(r",\s*(?:which|that|whose)\b", text[ms[-1].end : c.q.start])):
+            return ms  # "outperforming ETH's 2%", "outpacing Bitcoin funds, which grew 9.8%"
+        kept = [m for m in ms if not compared(m)]
+        return kept or ms
 
     @staticmethod
     def _coordinated(ms: list[Mention], text: str) -> list[Mention]:
@@ -417,6 +469,11 @@ class RuleClassifier:
         typ, dist = self._type_cue(left, level_right, consumed, left_best)
         if typ not in LEVEL_TYPES and level_right != right:
             typ, dist = self._type_cue(left, right, consumed, left_best)
+        m_row = LEVEL_ROW_LABEL.search(text, max(c.sent_start, q.start - LEVEL_ROW_REACH), q.start)
+        if m_row is not None and unit == "USD":
+            # "Major Support Level – $2,310 Major Resistance Level – $2,470": the row's
+            # own label, not the next row's
+            typ, dist = ("support" if m_row.group(1).lower() == "support" else "resistance"), 0
         carried = False
         prev_unit = prev.drafts[0].unit if prev is not None and prev.drafts else None
         if (is_list_item and prev is not None and (prev.type is not None or prev.excluded)
@@ -572,6 +629,9 @@ class RuleClassifier:
             # no asset named, and the sentence counts something else: "68 transactions,
             # up by 36% from the previous week", "fees jumped to $2.7 million, up from $568,000"
             return Decision()
+        if typ == "price_change" and ((not carried and self._metric_subject(c, clause_left, mentions))
+                                      or self._compared_figure(c, mentions)):
+            return Decision()  # "Dogecoin whale transactions surge 41%": not the price
         if (typ == "price_change" and assets and assets[0] in STABLECOINS and unit == "percent"
                 and value > MAX_STABLECOIN_MOVE):
             return Decision()  # not the stablecoin's price
@@ -604,7 +664,8 @@ class RuleClassifier:
         direction: str | None = None
         signed = q.text[:1] in "+-−"
         if typ in ("price_change",):
-            direction = "down" if (signed and q.value < 0) else ("up" if signed else self._direction(left, right))
+            direction = "down" if (signed and q.value < 0) else (
+                "up" if signed else self._direction(self._own_words(c, left), right))
             if direction is None and prev is not None and prev.drafts and prev.drafts[0].type == typ:
                 direction = prev.drafts[0].direction
             if direction is None:
@@ -708,6 +769,26 @@ class RuleClassifier:
         at = c.q.start - len(seg_left) + m.start()
         return not any(at < mm.start < c.q.start for mm in mentions if mm.label != "MARKET")
 
+    @staticmethod
+    def _metric_subject(c: Candidate, clause_left: str, mentions: list[Mention]) -> bool:
+        """Whether the change's subject is another metric than the price: a metric word
+        after the last asset named before the number ("Dogecoin whale transactions
+        surge 41%"), or one whose object the asset is ("searches for Bitcoin rose 8%"),
+        with no price word between it and the number."""
+        region = clause_left[-80:]
+        m = last_match(NON_MARKET_METRIC, region)
+        m2 = last_match(OTHER_METRIC, region)
+        if m is None or (m2 is not None and m2.start() > m.start()):
+            m = m2
+        if m is None:
+            return False
+        after = region[m.end():]
+        if PRICE_SUBJECT.search(after):
+            return False
+        at = c.q.start - len(region) + m.end()
+        named_after = any(at <= mm.start < c.q.start for mm in mentions if mm.label != "MARKET")
+        return not named_after or METRIC_OF.match(after) is not None
+
     def _is_history(self, c: Candidate, clause_left: str, phrases: bool = True) -> bool:
         """Whether the number's clause places it in another year than the article's
         ("in 2021", "by 2028"), or, with ``phrases``, in the past ("in June last year",
@@ -744,6 +825,8 @@ class RuleClassifier:
         right = c.text[c.q.end : min(c.sent_end, c.q.end + RIGHT_REACH)]
         m_break = CLAUSE_BREAK.search(right)
         right = right[: m_break.start()] if m_break is not None else right
+        if c.q.unit == "USD" and TARGET_RIGHT.match(right):
+            return True  # "$4K in Sight", "we see $220 next"
         if FUTURE_DATE_RIGHT.match(right):
             return True  # "$500,000 by 2028", "$150K by year-end"
         if c.q.start < self.title_chars and c.q.unit == "USD":
@@ -820,19 +903,35 @@ class RuleClassifier:
             return None
         # the number's own segment first: left back to the previous number, right to the next
         seg_left = text[max(c.seg_start, c.sent_start) : c.q.start]
+        m_row = OWN_ROW_LABEL.search(seg_left)
+        if m_row is not None:
+            # a table row: its own label says the window ("30-day change : -9.1%");
+            # a calendar period ("May: -1.5%", "June (so far): -4.4%") names none
+            if PERIOD_LABEL.match(m_row.group(1)):
+                return None
+            w_row = self._window_in(m_row.group(1))[0]
+            if w_row is not None:
+                return w_row
         w_left, pos_left = self._window_in(seg_left, last=True)
+        # "a 2.1% drop today and a 31.4% decline ...": a window right after an earlier
+        # figure, then a link, is the earlier figure's
+        w_left_own = not (w_left is not None and c.seg_start > c.sent_start
+                          and pos_left < EARLIER_FIGURE_REACH
+                          and FIGURE_LINK.search(seg_left[pos_left:]) is not None)
         if w_left is not None and re.search(r"\bsince\b", seg_left[pos_left:], re.I):
             w_left = None  # "during an 11-day surge, ... inflows since their debut to $3.5B"
         if re.match(r"^\s*(?:\w+\s+){0,3}since\b", right, re.I):
             return None
         w_right, pos_right = self._window_in(right)
+        if w_right is not None and NEXT_ROW_LABEL.match(right, pos_right):
+            w_right = None  # "-4.2% 24-hour change : -1.7%": the next row's label
         if (w_right is not None and not right[:pos_right].strip()
                 and TABLE_NEXT_VALUE.match(text, c.q.end + len(right))
                 and re.fullmatch(r"[\w\s'’-]{0,30}?[\s:]*", right[pos_right:])
                 and not re.search(r"\b(?:and|or|while|but)\b", right[pos_right:], re.I)):
             w_right = None  # "Last 7 Days -4.09% Last 24 Hours -1.49%": the next row's label
         if (w_right is not None and WINDOW_RIGHT.match(right[:pos_right]) is not None
-                and (w_left is None or pos_right <= WINDOW_RIGHT_PREFERRED)):
+                and (w_left is None or not w_left_own or pos_right <= WINDOW_RIGHT_PREFERRED)):
             return w_right
         if w_left is not None:
             return w_left

@@ -93,6 +93,7 @@ _WINDOWS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(r"\bquarterly\b|\b3M\b|\b(?:90|ninety)[- ]days?\b", re.I), "P90D"),
     (re.compile(r"\b52[- ]weeks?\b|\byearly\b|\bannual\b|\b(?:past|last) year\b|\b12[- ]months?\b", re.I), "P1Y"),
     (re.compile(r"\bfortnight(?:ly|'s|’s)?\b|\b(?:past|last|previous) fortnight\b", re.I), "P14D"),
+    (re.compile(r"\b(?:past|last|previous|the)\s+hour\b|\bhourly\b|\b1h\b", re.I), "PT1H"),
     (re.compile(r"\b(?:past|last|previous|over|in|within|the)\s+(?:the\s+)?(?:just\s+|only\s+)?" + NUM + r"[- ](hours?|days?|weeks?|months?)\b", re.I), None),
     # years only as a stretch of time ("over the past five years"), not as an adjective
     # ("the one-year put-call skew", "new 5-year peaks")
@@ -135,6 +136,31 @@ CROSS_LEVEL = re.compile(
     r"\b(?:dropp\w*|fell|falls|slipp\w*|dipp\w*|dips|broke|climb\w*|rose|rises|surg\w*|jump\w*|moved|trad\w*|slump\w*|plung\w*|tumbl\w*|sank|held|holds|holding|stays?|remain\w*|maintain\w*|hover\w*|kept|keeps|consolidat\w*)\s+(?:back\s+)?(below|under|above|over|past|beyond|through)\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:support|resistance|barrier|floor|ceiling)s?\s*(?:level|zone|line)?\s*(?:at|of|near|around)?\s*(?:\$)?$",
     re.I,
 )
+#: a window phrase that labels the next row of a table ("-4.2% 7-day change : -1.7%"):
+#: a colon follows it before any punctuation.
+NEXT_ROW_LABEL = re.compile(r"[^,;.:%$\d]{0,30}:")
+#: the number's own row label, right before it: "30-day change : -9.1%", "Last 7 Days:
+#: -1.2%", "May: -1.5%" (group 1: the label).
+OWN_ROW_LABEL = re.compile(r"(?:^|(?<=\s))((?:[A-Za-z]|\d+[- ]?[A-Za-z])[^,;.:%$]{0,40}?)\s*:\s*[+\-−]?\s*$")
+#: a row label naming a calendar period, not a window ending now: "May:", "June (so
+#: far):", "Q2:", "2024:", "YTD:".
+PERIOD_LABEL = re.compile(
+    r"^(?:Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?"
+    r"|Nov(?:ember)?|Dec(?:ember)?|Q[1-4]|H[12]|(?:19|20)\d\d|YTD|year[- ]to[- ]date)\b", re.I)
+#: a level row's label right before its figure: "Major Support Levels – $2.18",
+#: "Resistance (R1): $2,470".
+LEVEL_ROW_LABEL = re.compile(
+    r"\b(support|resistance)s?(?:\s+(?:levels?|zones?|areas?))?\s*(?:\(\s*\w+\s*\))?\s*[:–—-]\s*$", re.I)
+LEVEL_ROW_REACH = 40
+#: a comparison: what follows is measured against the subject, not its owner
+#: ("XRP has outperformed both Bitcoin and Ethereum, showing a 335% gain").
+COMPARED = re.compile(
+    r"\b(?:outperform\w*|outpac\w*|underperform\w*|(?:better|worse|faster|slower|stronger|weaker)\s+than|versus|vs\.?|compared\s+(?:to|with)|relative\s+to)\s", re.I)
+COMPARED_REACH = 40
+#: a link between two figures: a window before it belongs to the earlier one ("a 2.1%
+#: drop today and a 31.4% decline over the past year").
+EARLIER_FIGURE_REACH = 25
+FIGURE_LINK = re.compile(r"\b(?:and|while|but|whereas)\b|,")
 WINDOW_RIGHT = re.compile(r"^(?![^,;.]*\b(?:and|while|but|whereas|with)\b)[^,;.]{0,60}$", re.I)
 TIGHT_RIGHT = re.compile(r"^\s*\)?\s*(?:in|of|worth of|worth|for)\s+(?:[\w'’-]+\s+){0,3}$", re.I)
 RATIO = re.compile(r"/(?:BTC|ETH)\b|\bratio\b|\bagainst (?:Bitcoin|BTC|Ether|ETH)\b|\bin (?:BTC|ETH) terms\b", re.I)
@@ -157,6 +183,18 @@ LIST_GOES_ON = re.compile(r"\b(?:followed|trailed|behind|next|then|second|third|
 PRICE_AFTER_CHANGE = re.compile(r"[^,;.]{0,40}?\b(?:to|at|near|around|above|below)\s+(?:\w+\s+){0,3}\$\d", re.I)
 PRICE_SUBJECT = re.compile(r"\b(?:price|prices|it|its|token|coin|asset|cryptocurrency|altcoin|memecoin|meme coin)\b", re.I)
 NON_MARKET_METRIC = re.compile(r"\b(?:traffic|visits|visitors|users|audience|followers|engagement|downloads|readers|views|subscribers|searches|outlets?|media|revenues?|sales|fees|employees|staff|transactions|transfers|addresses|wallets|holders|remittances|payments|deposits|withdrawals|applications|hashrate|hash rate|difficulty|profits?|earnings|shares|stock)\b", re.I)
+#: what else a crypto's name may go with that moves in percent: "Dogecoin whale
+#: transactions surge 41%", "BTC's realized volatility fell below a 35% floor",
+#: "searches for \"Bitcoin\" increased by 8%".
+OTHER_METRIC = re.compile(r"\b(?:volatility|concentration|activity|search interest)\b", re.I)
+#: a metric's object ("searches for Bitcoin", "holders of XRP"): the asset names the
+#: metric, not the price.
+METRIC_OF = re.compile(r"^\s+(?:for|of|on|about|in)\s+[\"“'‘]?", re.I)
+#: a price named as a target by the words after it: "$4K in Sight", "'$125K Is Within
+#: Reach'", "we see $220 next".
+TARGET_RIGHT = re.compile(
+    r"^\s*['’\"”]?\s*(?:is\s+|are\s+|now\s+|comes?\s+)*(?:in\s+sight|within\s+reach|on\s+the\s+horizon"
+    r"|(?:on|in)\s+the\s+cards|next\b|up\s+next|incoming|coming\b)", re.I)
 #: a time in the past that is not a window ending now: "in June last year", "a year
 #: earlier", "in the previous three years", "at the time" (but not "at the time of
 #: writing"), "years ago". A price stated for it is history. ("Back then" is left
