@@ -744,3 +744,24 @@ def test_a_comparison_keeps_each_figure_with_its_owner(nlp: Language, text: str,
 def test_a_commodity_named_with_a_capital_is_out_of_scope(nlp: Language) -> None:
     text = "Gold: Gold slipped 0.2% after hitting a three-week high amid tariff threats."
     assert claims_of(nlp, text, title="Bitcoin Weekly Wrap") == []
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # "May" as a modal in a headline, a trader's loss or profit, a quoted "going to"
+        ("Bitcoin May See Short Squeeze Near $116K Before a Correction", "Bitcoin trades at $105,000."),
+        ("Bitcoin Whale Liquidates 150 BTC Amid $600,000 Loss on Hyperliquid", "Bitcoin trades at $105,000."),
+        ("Trader Closes All BTC Long Positions with $30,100 Profit", "Bitcoin trades at $105,000."),
+        ("Bitcoin Holds Its Range", "\"The funny thing is that BTC probably still is going to go to $150,000 "
+                                    "even so.\" Bitcoin trades at $105,000."),
+    ],
+)
+def test_headline_modals_trading_results_and_going_to_are_not_prices(nlp: Language, title: str,
+                                                                      body: str) -> None:
+    assert [c.value for c in claims_of(nlp, body, title=title) if c.type == "price"] == [105000.0]
+
+
+def test_may_the_month_still_dates_a_price(nlp: Language) -> None:
+    got = claims_of(nlp, "In May, Bitcoin rose to $105,000 on May 21.", title="Bitcoin Price in May")
+    assert [(c.type, c.value) for c in got] == [("price", 105000.0)]

@@ -95,6 +95,8 @@ from .cues import (
     STABLECOINS,
     TABLE_NEXT_VALUE,
     TARGET_RIGHT,
+    TITLE_MAY_MODAL,
+    TRADING_RESULT_RIGHT,
     TIGHT_RIGHT,
     TITLE_OPINION,
     TITLE_PRICE_LABEL,
@@ -656,6 +658,7 @@ class RuleClassifier:
         if typ == "price" and ((self.cues.non_price_usd.search(left[-22:])
                                 and not self._asset_worth(c, mentions))
                                or self.cues.non_price_usd.match(right.lstrip()[:25])
+                               or TRADING_RESULT_RIGHT.match(right)
                                or self.cues.not_price_context.search(left[-60:])):
             # cost bases, entries, strikes: not where the market trades; excluded, so that
             # a list goes with it ("heavy accumulation in both the $93k-$97k and $104k-$110k zones")
@@ -814,8 +817,8 @@ class RuleClassifier:
 
     def _is_forecast(self, c: Candidate, clause_left: str) -> bool:
         for m in self.cues.forecast.finditer(clause_left):
-            if m.group(0) == "May":  # the month, not the modal
-                continue
+            if m.group(0) == "May" and TITLE_MAY_MODAL.match(clause_left, m.end()) is None:
+                continue  # the month, not the modal ("Bitcoin May See a Squeeze Near $114K")
             return True
         # "$30 could support upswings to $35": the number is the subject of a modal;
         # "A 30% rally from the current price could push Ethereum to ...".

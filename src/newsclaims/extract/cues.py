@@ -157,6 +157,12 @@ LEVEL_ROW_REACH = 40
 COMPARED = re.compile(
     r"\b(?:outperform\w*|outpac\w*|underperform\w*|(?:better|worse|faster|slower|stronger|weaker)\s+than|versus|vs\.?|compared\s+(?:to|with)|relative\s+to)\s", re.I)
 COMPARED_REACH = 40
+#: "May" as a modal in a capitalized headline: "Bitcoin May See Short Squeeze Near $114K".
+TITLE_MAY_MODAL = re.compile(
+    r"\s+(?:Not\s+)?(?:See|Hit|Reach|Soon|Be|Test|Retest|Drop|Fall|Rise|Surge|Rally|Crash|Climb|Need|Face|Get|"
+    r"Break|Double|Flip|Soar|Plunge|Tumble|Jump|Return|Revisit|Dip|Slide|Spike|Explode|Skyrocket)\b")
+#: a trader's result named after the amount: "Amid $618,000 Loss", "with $31,893 Profit".
+TRADING_RESULT_RIGHT = re.compile(r"^\s*(?:in\s+)?(?:realized\s+|unrealized\s+|net\s+)?(?:loss(?:es)?|profits?)\b", re.I)
 #: a link between two figures: a window before it belongs to the earlier one ("a 2.1%
 #: drop today and a 31.4% decline over the past year").
 EARLIER_FIGURE_REACH = 25
