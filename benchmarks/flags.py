@@ -381,13 +381,29 @@ def _cross_validate(args: argparse.Namespace, rows: list[dict[str, Any]], prior:
             p = m.text.predict(rows[i]["features"], vectors[i]) if m.text is not None and vectors is not None else m.predict(rows[i]["features"])
             rated.append((p, rows[i]["judgement"]["label"] == "real"))
     real = sum(y for _, y in rated)
-    print(f"leave-one-sheet-out over {len(names)} sheets ({len(rated)} flags, {real} real): flags raised at a threshold")
+    print(f"leave-one-sheet-out over {len(names)} sheets ({len(rated)} flags, {real} real): "
+          f"AUC {auc(rated):.3f}; flags raised at a threshold")
     print("  threshold  raised  real  precision  interval          real flags kept")
     for t in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
         kept = [y for p, y in rated if p >= t]
         k = sum(kept)
         lo, hi = wilson(k, len(kept))
         print(f"  {t:9.2f}  {len(kept):6d}  {k:4d}  {k / max(1, len(kept)):9.1%}  [{lo:5.1%}, {hi:5.1%}]  {k / max(1, real):6.1%}")
+
+
+def auc(rated: list[tuple[float, bool]]) -> float:
+    """The area under the ROC curve of (score, is real) pairs: the chance that a real
+    flag scores above a flag that is not (ties count half).
+
+    >>> auc([(0.9, True), (0.2, False), (0.5, False)]), auc([(0.5, True), (0.5, False)])
+    (1.0, 0.5)
+    """
+    pos = [p for p, y in rated if y]
+    neg = [p for p, y in rated if not y]
+    if not pos or not neg:
+        return float("nan")
+    wins = sum((p > q) + 0.5 * (p == q) for p in pos for q in neg)
+    return wins / (len(pos) * len(neg))
 
 
 def same_reading(flagged: dict[str, Any], other: dict[str, Any]) -> bool:
