@@ -926,13 +926,15 @@ class RuleClassifier:
         if re.match(r"^\s*(?:\w+\s+){0,3}since\b", right, re.I):
             return None
         w_right, pos_right = self._window_in(right)
-        if w_right is not None and NEXT_ROW_LABEL.match(right, pos_right):
-            w_right = None  # "-4.2% 24-hour change : -1.7%": the next row's label
-        if (w_right is not None and not right[:pos_right].strip()
-                and TABLE_NEXT_VALUE.match(text, c.q.end + len(right))
-                and re.fullmatch(r"[\w\s'’-]{0,30}?[\s:]*", right[pos_right:])
-                and not re.search(r"\b(?:and|or|while|but)\b", right[pos_right:], re.I)):
-            w_right = None  # "Last 7 Days -4.09% Last 24 Hours -1.49%": the next row's label
+        if w_right is not None and (
+                NEXT_ROW_LABEL.match(right, pos_right)
+                or (not right[:pos_right].strip()
+                    and TABLE_NEXT_VALUE.match(text, c.q.end + len(right))
+                    and re.fullmatch(r"[\w\s'’-]{0,30}?[\s:]*", right[pos_right:])
+                    and not re.search(r"\b(?:and|or|while|but)\b", right[pos_right:], re.I))):
+            # the next row's label: "-4.2% 24-hour change : -1.7%", "Last 7 Days -4.09%
+            # Last 24 Hours -1.49%"
+            w_right = None
         if (w_right is not None and WINDOW_RIGHT.match(right[:pos_right]) is not None
                 and (w_left is None or not w_left_own or pos_right <= WINDOW_RIGHT_PREFERRED)):
             return w_right

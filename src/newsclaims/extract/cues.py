@@ -136,6 +136,8 @@ CROSS_LEVEL = re.compile(
     r"\b(?:dropp\w*|fell|falls|slipp\w*|dipp\w*|dips|broke|climb\w*|rose|rises|surg\w*|jump\w*|moved|trad\w*|slump\w*|plung\w*|tumbl\w*|sank|held|holds|holding|stays?|remain\w*|maintain\w*|hover\w*|kept|keeps|consolidat\w*)\s+(?:back\s+)?(below|under|above|over|past|beyond|through)\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:support|resistance|barrier|floor|ceiling)s?\s*(?:level|zone|line)?\s*(?:at|of|near|around)?\s*(?:\$)?$",
     re.I,
 )
+#: a month's name, full or short.
+MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 #: a window phrase that labels the next row of a table ("-4.2% 7-day change : -1.7%"):
 #: a colon follows it before any punctuation.
 NEXT_ROW_LABEL = re.compile(r"[^,;.:%$\d]{0,30}:")
@@ -145,8 +147,7 @@ OWN_ROW_LABEL = re.compile(r"(?:^|(?<=\s))((?:[A-Za-z]|\d+[- ]?[A-Za-z])[^,;.:%$
 #: a row label naming a calendar period, not a window ending now: "May:", "June (so
 #: far):", "Q2:", "2024:", "YTD:".
 PERIOD_LABEL = re.compile(
-    r"^(?:Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?"
-    r"|Nov(?:ember)?|Dec(?:ember)?|Q[1-4]|H[12]|(?:19|20)\d\d|YTD|year[- ]to[- ]date)\b", re.I)
+    r"^(?:" + MONTH + r"|Q[1-4]|H[12]|(?:19|20)\d\d|YTD|year[- ]to[- ]date)\b", re.I)
 #: a level row's label right before its figure: "Major Support Levels – $2.18",
 #: "Resistance (R1): $2,470".
 LEVEL_ROW_LABEL = re.compile(
@@ -208,7 +209,7 @@ TARGET_RIGHT = re.compile(
 #: price claim; a year named in the clause is caught by ``YEAR`` when the article
 #: is dated.)
 HISTORICAL = re.compile(
-    r"\b(?:(?:Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\s+(?:of\s+)?last\s+year"
+    r"\b(?:" + MONTH + r"\s+(?:of\s+)?last\s+year"
     r"|last\s+(?:January|February|March|April|June|July|August|September|October|November|December)"
     r"|an?\s+(?:year|decade)\s+(?:earlier|before|ago)|(?:years|decades)\s+ago|\d+\s+years\s+ago"
     r"|(?:previous|prior)\s+(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+years"
