@@ -757,3 +757,14 @@ def test_a_related_link_inside_a_paragraph_is_removed() -> None:
     assert removed["related_links"] >= 1
     assert text.split("\n")[0] == ("Hayes keeps a fifth of his portfolio in gold. "
                                    "The daily chart of Bitcoin stays bullish.")
+
+
+def test_a_script_that_declares_nothing_is_removed_too() -> None:
+    # a cookie banner's script alone in a body: no "var", no named function
+    from newsclaims.clean.furniture import remove_furniture
+
+    body = ("Get the weekly report. Subscribe if (document.cookie.indexOf('sticky=1') === -1) "
+            "{ document.querySelector('.note').style.display = 'block'; } Bitcoin held $104,000.")
+    text, removed = remove_furniture(body)
+    assert removed["script"] == 1
+    assert text == "Get the weekly report. Subscribe Bitcoin held $104,000."

@@ -182,6 +182,8 @@ _INLINE_RELATED = re.compile(r"[ \t]*\bAlso [Rr]ead\s*:\s*[^\n]{3,200}? , ")
 # the start of an inline script: a variable declared with a value, a named function
 _SCRIPT_START = re.compile(
     r"\b(?:var|let|const)\s+[A-Za-z_$][\w$]*\s*=\s*[\"'`\[{(\w$\\]|!?\bfunction\s*[A-Za-z_$]?[\w$]*\s*\([\w$, ]*\)\s*\{|\b(?:if\s*\(\s*)?(?:document|window)\.[A-Za-z]\w*\s*[.(=]")
+# a word every script start has (a cheap test before the regex)
+_SCRIPT_GUARDS = ("var ", "let ", "const ", "function", "document.", "window.")
 # a script's statements, one piece at a time: up to a ";", "{" or "}"
 _SCRIPT_PIECE = re.compile(r"[^;{}]*[;{}]")
 # what code has and prose has not
@@ -375,7 +377,7 @@ def _remove_spans(text: str, removed: Counter[str]) -> str:
         text, count = _STYLESHEET.subn(_drop_span, text)
         if count:
             removed["stylesheet"] += count
-    if "var " in text or "function " in text:
+    if any(word in text for word in _SCRIPT_GUARDS):
         text, count = _remove_scripts(text)
         if count:
             removed["script"] += count
